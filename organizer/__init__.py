@@ -1,0 +1,102 @@
+"""Cahier: collective-action campaign organizer."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from organizer.config import load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app from the environment, then apply ``config`` overrides (tests use them)."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=os.environ.get("CAHIER_INSTANCE_PATH", str(ROOT / "instance")),
+    )
+    app.config.update(load_config(app.instance_path))
+    if config:
+        app.config.update(config)
+    _resolve_redis(app)
+
+    register_extensions(app)
+    register_celery(app)
+    register_security(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def _resolve_redis(app: Flask) -> None:
+    from organizer.embedded_redis import for_limits, start_embedded_redis
+
+    if not app.config["REDIS_URL"]:
+        app.config["REDIS_URL"] = start_embedded_redis(app.instance_path)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", for_limits(app.config["REDIS_URL"]))
+    # A rate limit must never turn a Redis outage into failed requests.
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+
+
+def register_extensions(app: Flask) -> None:
+    from organizer import models  # noqa: F401  (every table known to metadata and Alembic)
+    from organizer.accounts.sessions import init_login
+    from organizer.extensions import babel, csrf, db, limiter, migrate
+    from organizer.i18n import init_template_context, select_locale
+
+    db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from organizer.sqlite import tune_sqlite
+
+        with app.app_context():
+            tune_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    init_login(app)
+    init_template_context(app)
+
+
+def register_celery(app: Flask) -> None:
+    from workers.factory import celery_init_app
+
+    celery_init_app(app)
+
+
+def register_security(app: Flask) -> None:
+    from organizer.security import init_security
+
+    init_security(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from organizer.accounts.views import bp as accounts_bp
+    from organizer.core.views import bp as core_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_bp)
+    if app.config["DEV_MAILBOX"]:
+        from organizer.mail.views import dev_bp
+
+        app.register_blueprint(dev_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from organizer.core.errors import init_errorhandlers
+
+    init_errorhandlers(app)
+
+
+def register_commands(app: Flask) -> None:
+    from organizer.cli import init_commands
+
+    init_commands(app)

@@ -1,0 +1,83 @@
+"""`flask` commands: demo data and the all-in-one development stack."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from types import FrameType
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from organizer.extensions import db
+
+
+def init_commands(app: Flask) -> None:
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(devstack)
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo() -> None:
+    """Load the demo organizer (and, as domains land, the demo campaign). Idempotent."""
+    from organizer import demo
+
+    account = demo.seed_demo_organizer()
+    db.session.commit()
+    if account.password:
+        click.echo(
+            f"Demo organizer created: {account.user.email} / password: {account.password}\n"
+            "  (shown this once; use 'Forgot your password?' to set another)"
+        )
+    else:
+        click.echo(f"Demo organizer: {account.user.email} (password printed on the first run)")
+
+
+@click.command("devstack")
+@click.option("--port", default=lambda: os.environ.get("PORT", "5000"), show_default="5000")
+@with_appcontext
+def devstack(port: str) -> None:
+    """Serve web, Celery worker and beat together until Ctrl-C."""
+    if current_app.config["CAHIER_ENV"] == "production":
+        raise click.UsageError("devstack is for development; production runs deploy/.")
+    # Children share this process's Redis (embedded or not) instead of starting their own.
+    env = dict(os.environ, REDIS_URL=current_app.config["REDIS_URL"], PORT=port)
+    python = sys.executable
+    commands = {
+        "web": [python, "-m", "flask", "--app", "app", "run", "--port", port, "--no-reload"],
+        "worker": [python, "-m", "celery", "-A", "workers.celery_app", "worker",
+                   "--concurrency", "2", "--loglevel", "INFO"],
+        "beat": [python, "-m", "celery", "-A", "workers.celery_app", "beat", "--loglevel",
+                 "INFO", "--schedule", current_app.config["CELERY_BEAT_SCHEDULE_FILE"]],
+    }
+    processes = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}
+    base = f"http://127.0.0.1:{port}"
+    click.echo(f"\nCahier is running on {base}\n  mail it sends: {base}/dev/mail\n  Ctrl-C stops.\n")
+
+    stopping = False
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    while not stopping and all(p.poll() is None for p in processes.values()):
+        time.sleep(0.5)
+    for process in processes.values():
+        if process.poll() is None:
+            process.terminate()
+    deadline = time.monotonic() + 10
+    for process in processes.values():
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+    exited = [name for name, p in processes.items() if p.returncode not in (0, -15, -2)]
+    if exited and not stopping:
+        raise click.ClickException(f"stopped because {', '.join(exited)} exited")

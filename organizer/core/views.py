@@ -1,0 +1,50 @@
+"""Home page, health check, and the language switch."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from organizer.accounts import services as accounts
+from organizer.extensions import db
+from organizer.i18n import LANGUAGE_COOKIE
+from organizer.security import public_form
+from organizer.urls import is_safe_next
+
+bp = Blueprint("core", __name__)
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+@bp.get("/")
+def home() -> ResponseReturnValue:
+    return render_template("core/home.html")
+
+
+@bp.get("/healthz")
+def healthz() -> ResponseReturnValue:
+    return jsonify(status="ok")
+
+
+@bp.post("/language")
+@public_form
+def set_language() -> ResponseReturnValue:
+    """The header's language switch. A cookie is set only because the visitor asked for one."""
+    locale = request.form.get("lang", "")
+    target = request.form.get("next", "")
+    response = redirect(target if is_safe_next(target) else url_for("core.home"))
+    if locale not in current_app.config["LANGUAGES"]:
+        return response
+    if current_user.is_authenticated:
+        accounts.set_locale(current_user, locale)  # type: ignore[arg-type]
+        db.session.commit()
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        locale,
+        max_age=ONE_YEAR,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+    return response

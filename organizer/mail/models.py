@@ -1,0 +1,69 @@
+"""The outbox (DESIGN.md decision 1) and the dev mailbox."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Enum, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from organizer.db import Base, utcnow
+
+
+class EmailStatus(enum.StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboundEmail(Base):
+    """One message to one recipient, written in the transaction that decided to send it."""
+
+    __tablename__ = "outbound_email"
+    __table_args__ = (Index("ix_outbound_email_status_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to_addr: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(998))
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str] = mapped_column(Text)
+    headers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    locale: Mapped[str] = mapped_column(String(8))
+    related_type: Mapped[str | None] = mapped_column(String(64))
+    related_id: Mapped[int | None] = mapped_column(Integer)
+    idempotency_key: Mapped[str | None] = mapped_column(String(255), unique=True)
+    status: Mapped[EmailStatus] = mapped_column(
+        Enum(EmailStatus, name="email_status", values_callable=lambda e: [m.value for m in e]),
+        default=EmailStatus.QUEUED,
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    next_attempt_at: Mapped[datetime | None]
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<OutboundEmail {self.id} {self.kind} {self.status}>"
+
+
+class CapturedEmail(Base):
+    """A message the dev transport 'delivered': what /dev/mail shows. Never used in production."""
+
+    __tablename__ = "captured_email"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(255))
+    to_addr: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(998))
+    raw: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def summary(self) -> dict[str, Any]:
+        return {"id": self.id, "to": self.to_addr, "subject": self.subject}

@@ -1,0 +1,1 @@
+"""Celery: the app factory glue, the task base class, and thin task wrappers per domain."""

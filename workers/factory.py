@@ -1,0 +1,41 @@
+"""Builds the Celery app that belongs to a Flask app (after the Flask Celery example)."""
+
+from __future__ import annotations
+
+from celery import Celery
+from flask import Flask
+
+from organizer.embedded_redis import for_kombu
+from workers.base import AppTask
+from workers.schedule import BEAT_SCHEDULE
+
+TASK_MODULES = ["workers.mail"]
+
+
+def celery_init_app(app: Flask) -> Celery:
+    task_cls = type("FlaskAppTask", (AppTask,), {"abstract": True, "flask_app": app})
+    broker = for_kombu(app.config["REDIS_URL"])
+    celery = Celery(app.name, task_cls=task_cls, include=TASK_MODULES)
+    celery.conf.update(
+        broker_url=broker,
+        task_ignore_result=True,
+        task_serializer="json",
+        accept_content=["json"],
+        result_serializer="json",
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=4,
+        broker_connection_retry_on_startup=True,
+        # Publishing never blocks a request: a failed publish is left to the sweepers.
+        task_publish_retry=False,
+        broker_transport_options={"socket_connect_timeout": 2, "socket_timeout": 5},
+        beat_schedule=BEAT_SCHEDULE,
+        beat_schedule_filename=app.config["CELERY_BEAT_SCHEDULE_FILE"],
+        timezone="UTC",
+        enable_utc=True,
+        worker_hijack_root_logger=False,
+    )
+    celery.conf.update(app.config.get("CELERY", {}))
+    celery.set_default()
+    app.extensions["celery"] = celery
+    return celery

@@ -1,0 +1,33 @@
+"""Outbox tasks: deliver one message, and sweep up what the broker lost."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from organizer.extensions import db
+from organizer.mail import services as outbox
+from organizer.mail.models import EmailStatus
+
+MAX_COUNTDOWN_SECONDS = 60
+
+
+@shared_task(bind=True, name=outbox.DELIVER_TASK, max_retries=None)
+def deliver(self, email_id: int) -> str:  # type: ignore[no-untyped-def]
+    if not outbox.claim(email_id):
+        return "not-claimed"
+    # The claim must be visible to every other worker before the slow SMTP exchange starts,
+    # and must not hold a row lock during it.
+    db.session.commit()
+    result = outbox.deliver(email_id)
+    if result.status == EmailStatus.QUEUED and result.retry_in is not None:
+        if result.retry_in <= MAX_COUNTDOWN_SECONDS:
+            raise self.retry(countdown=result.retry_in)
+        # Long waits live in the database (next_attempt_at), where the sweeper finds them,
+        # not as broker ETAs that a restart or a visibility timeout would replay.
+        return "deferred"
+    return result.status.value
+
+
+@shared_task(name="mail.sweep")
+def sweep() -> int:
+    return len(outbox.sweep())
