@@ -1,0 +1,165 @@
+"""Test harness: real PostgreSQL, Redis and SMTP for the whole session.
+
+Two kinds of database test:
+- most tests run inside a transaction that is rolled back, with every commit turned into
+  a savepoint release (``db_session``), so they are fast and isolated;
+- tests marked ``integration`` commit for real, so that worker and web processes see the
+  data, and every table is truncated afterwards (``committed_db``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import text
+
+from tests.support.services import (
+    ROOT,
+    PostgresServer,
+    RedisServer,
+    SmtpSink,
+    celery_worker,
+)
+
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@dataclass
+class Services:
+    postgres: PostgresServer
+    database_url: str
+    redis: RedisServer
+    smtp: SmtpSink
+    log_dir: Path
+    instance: Path
+
+    def env(self, **overrides: str) -> dict[str, str]:
+        """The environment a worker or web process of the test stack runs with."""
+        env = {
+            **os.environ,
+            "CAHIER_ENV": "test",
+            "DATABASE_URL": self.database_url,
+            "REDIS_URL": self.redis.url,
+            "SMTP_URL": self.smtp.url,
+            "SECRET_KEY": "test-secret-key-not-for-production",
+            "CAHIER_INSTANCE_PATH": str(self.instance),
+            "MAIL_RETRY_BASE_SECONDS": "0.3",
+            "LOGIN_LIMIT_PER_IP": "10000/minute",
+            "LOGIN_LIMIT_PER_ACCOUNT": "10000/minute",
+            "ACCOUNT_EMAIL_LIMIT_PER_IP": "10000/minute",
+            "PYTHONPATH": str(ROOT),
+        }
+        env.update(overrides)
+        return env
+
+
+@pytest.fixture(scope="session")
+def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    postgres = PostgresServer()
+    postgres.start()
+    redis = RedisServer()
+    smtp = SmtpSink()
+    try:
+        database_url = postgres.create_database("cahier_test")
+        redis.start()
+        smtp.start()
+        log_dir = ARTIFACTS / "logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        yield Services(postgres, database_url, redis, smtp, log_dir,
+                       tmp_path_factory.mktemp("instance"))
+    finally:
+        smtp.stop()
+        redis.stop()
+        postgres.cleanup()
+
+
+@pytest.fixture(scope="session")
+def app(services: Services) -> Iterator[Flask]:
+    import flask_migrate
+
+    from organizer import create_app
+
+    saved = dict(os.environ)
+    os.environ.update(services.env())
+    try:
+        flask_app = create_app({"TESTING": True})
+        with flask_app.app_context():
+            flask_migrate.upgrade()
+        yield flask_app
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Iterator[None]:
+    """Roll back everything the test wrote, including what its requests committed."""
+    from organizer.extensions import db
+
+    with app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+    original = db.session
+    db.session = db._make_scoped_session(
+        {"bind": connection, "join_transaction_mode": "create_savepoint"}
+    )
+    try:
+        yield
+    finally:
+        with app.app_context():
+            db.session.remove()
+        db.session = original
+        transaction.rollback()
+        connection.close()
+
+
+TABLES_KEPT = {"alembic_version"}
+
+
+@pytest.fixture
+def committed_db(app: Flask, services: Services) -> Iterator[None]:
+    """Data that other processes can see; wiped afterwards."""
+    from organizer.extensions import db
+
+    services.smtp.reset()
+    yield
+    with app.app_context():
+        db.session.remove()
+        tables = [t.name for t in db.metadata.sorted_tables if t.name not in TABLES_KEPT]
+        quoted = ", ".join(f'"{name}"' for name in tables)
+        db.session.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+    services.smtp.reset()
+
+
+@pytest.fixture
+def client(app: Flask, db_session: None) -> Any:
+    return app.test_client()
+
+
+@pytest.fixture
+def ctx(app: Flask, db_session: None) -> Iterator[None]:
+    """An app context for a test that calls services directly."""
+    with app.app_context():
+        yield
+
+
+@pytest.fixture(scope="session")
+def worker(services: Services, app: Flask) -> Iterator[Any]:
+    """A real Celery worker process sending to the SMTP sink, shared by integration tests."""
+    process = celery_worker(services.env(), services.log_dir, concurrency=2)
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    path = ARTIFACTS / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
