@@ -1,0 +1,1 @@
+"""Campaigns: the grievance list drafted together, its revisions, team and amendments."""

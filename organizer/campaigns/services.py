@@ -1,0 +1,360 @@
+"""Campaign rules: creating and configuring campaigns, and editing the grievance text.
+
+Every edit changes the working copy, then refreshes the draft revision. Nothing here
+commits: the request does, once.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from organizer.accounts.models import User
+from organizer.campaigns import revisions
+from organizer.campaigns.importing import ImportedText
+from organizer.campaigns.models import (
+    Amendment,
+    AmendmentStatus,
+    Campaign,
+    CampaignStatus,
+    Demand,
+    Membership,
+    Revision,
+    Role,
+    Section,
+)
+from organizer.campaigns.vocabulary import (
+    normalize_jurisdictions,
+    normalize_text,
+    normalize_topics,
+)
+from organizer.extensions import db
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+PAGE_SIZE = 20
+
+
+class CampaignError(ValueError):
+    """A request the rules refuse; the message is for the person (already translated)."""
+
+
+def new_uid() -> str:
+    return secrets.token_hex(6)
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
+
+
+def get_by_slug(slug: str) -> Campaign | None:
+    return db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+
+
+def _free_slug(base: str) -> str:
+    base = base or "campaign"
+    slug, n = base, 2
+    while get_by_slug(slug) is not None:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _check_slug(slug: str, campaign: Campaign | None) -> None:
+    if not SLUG_RE.match(slug) or not 3 <= len(slug) <= 80:
+        raise CampaignError(
+            _("Use 3 to 80 lowercase letters, digits and single hyphens, like strike-2018.")
+        )
+    other = get_by_slug(slug)
+    if other is not None and other is not campaign:
+        raise CampaignError(_("Another campaign already uses this address."))
+
+
+@dataclass
+class CampaignDetails:
+    title: str
+    summary: str
+    language: str
+    slug: str = ""
+    signature_goal: int | None = None
+    deadline: date | None = None
+    documentary_title: str = ""
+    documentary_runtime_minutes: int | None = None
+    documentary_url: str = ""
+
+
+def create_campaign(owner: User, details: CampaignDetails) -> Campaign:
+    if not owner.is_verified:
+        raise CampaignError(_("Verify your email address before you start a campaign."))
+    slug = details.slug.strip().lower()
+    if slug:
+        _check_slug(slug, None)
+    else:
+        slug = _free_slug(slugify(details.title))
+    campaign = Campaign(slug=slug, created_by_id=owner.id, title="", language="en")
+    _apply(campaign, details)
+    db.session.add(campaign)
+    db.session.flush()
+    db.session.add(Membership(campaign_id=campaign.id, user_id=owner.id, role=Role.OWNER))
+    revisions.sync_draft(campaign, owner)
+    return campaign
+
+
+def update_campaign(campaign: Campaign, details: CampaignDetails) -> None:
+    slug = details.slug.strip().lower()
+    if slug and slug != campaign.slug:
+        if campaign.is_public:
+            raise CampaignError(_("The address cannot change once the campaign is published."))
+        _check_slug(slug, campaign)
+        campaign.slug = slug
+    _apply(campaign, details)
+    db.session.flush()
+
+
+def _apply(campaign: Campaign, details: CampaignDetails) -> None:
+    campaign.title = details.title.strip()
+    campaign.summary = normalize_text(details.summary)
+    campaign.language = details.language
+    campaign.signature_goal = details.signature_goal
+    campaign.deadline = details.deadline
+    campaign.documentary_title = details.documentary_title.strip() or None
+    campaign.documentary_runtime_minutes = details.documentary_runtime_minutes
+    campaign.documentary_url = details.documentary_url.strip() or None
+
+
+# --- The grievance text -------------------------------------------------------------------
+
+
+def set_preamble(campaign: Campaign, user: User, preamble: str) -> None:
+    campaign.preamble = normalize_text(preamble)
+    revisions.sync_draft(campaign, user)
+
+
+def add_section(campaign: Campaign, user: User, title: str, topics: list[str]) -> Section:
+    section = Section(
+        campaign_id=campaign.id,
+        uid=new_uid(),
+        position=len(campaign.sections),
+        title=normalize_text(title),
+        topics=normalize_topics(topics),
+    )
+    db.session.add(section)
+    revisions.sync_draft(campaign, user)
+    return section
+
+
+def update_section(section: Section, user: User, title: str, topics: list[str]) -> None:
+    section.title = normalize_text(title)
+    section.topics = normalize_topics(topics)
+    revisions.sync_draft(section.campaign, user)
+
+
+def delete_section(section: Section, user: User) -> None:
+    campaign = section.campaign
+    campaign.sections.remove(section)
+    _renumber(campaign.sections)
+    revisions.sync_draft(campaign, user)
+
+
+def move_section(section: Section, user: User, offset: int) -> None:
+    sections = list(section.campaign.sections)
+    index = sections.index(section)
+    target = index + offset
+    if 0 <= target < len(sections):
+        sections.insert(target, sections.pop(index))
+        _renumber(sections)
+        revisions.sync_draft(section.campaign, user)
+
+
+def add_demand(
+    section: Section, user: User, text: str, topics: list[str], jurisdictions: list[str]
+) -> Demand:
+    demand = Demand(
+        section_id=section.id,
+        uid=new_uid(),
+        position=len(section.demands),
+        text=normalize_text(text),
+        topics=normalize_topics(topics),
+        jurisdictions=normalize_jurisdictions(jurisdictions),
+    )
+    db.session.add(demand)
+    revisions.sync_draft(section.campaign, user)
+    return demand
+
+
+def update_demand(
+    demand: Demand, user: User, text: str, topics: list[str], jurisdictions: list[str]
+) -> None:
+    demand.text = normalize_text(text)
+    demand.topics = normalize_topics(topics)
+    demand.jurisdictions = normalize_jurisdictions(jurisdictions)
+    revisions.sync_draft(demand.section.campaign, user)
+
+
+def delete_demand(demand: Demand, user: User) -> None:
+    section = demand.section
+    section.demands.remove(demand)
+    _renumber(section.demands)
+    revisions.sync_draft(section.campaign, user)
+
+
+def move_demand(demand: Demand, user: User, offset: int) -> None:
+    """One step up or down; past either end of its section, into the neighbouring one."""
+    section = demand.section
+    demands = list(section.demands)
+    index = demands.index(demand)
+    target = index + offset
+    if 0 <= target < len(demands):
+        demands.insert(target, demands.pop(index))
+        _renumber(demands)
+    else:
+        sections = section.campaign.sections
+        neighbour_index = sections.index(section) + offset
+        if not 0 <= neighbour_index < len(sections):
+            return
+        neighbour = sections[neighbour_index]
+        section.demands.remove(demand)
+        _renumber(section.demands)
+        neighbour_demands = list(neighbour.demands)
+        neighbour_demands.insert(len(neighbour_demands) if offset < 0 else 0, demand)
+        demand.section = neighbour
+        _renumber(neighbour_demands)
+    revisions.sync_draft(section.campaign, user)
+
+
+def _renumber(items: list[Any]) -> None:
+    for position, item in enumerate(items):
+        item.position = position
+
+
+def replace_text(campaign: Campaign, user: User, text: ImportedText) -> None:
+    """Make an imported file the working copy (a new draft revision once published)."""
+    for section in list(campaign.sections):
+        campaign.sections.remove(section)
+    db.session.flush()
+    campaign.preamble = text.preamble
+    for s_index, imported in enumerate(text.sections):
+        section = Section(
+            uid=new_uid(), position=s_index, title=imported.title, topics=imported.topics
+        )
+        for d_index, item in enumerate(imported.demands):
+            section.demands.append(
+                Demand(
+                    uid=new_uid(),
+                    position=d_index,
+                    text=item.text,
+                    topics=item.topics,
+                    jurisdictions=item.jurisdictions,
+                )
+            )
+        campaign.sections.append(section)
+    revisions.sync_draft(campaign, user)
+
+
+def find_section(campaign: Campaign, section_id: int) -> Section | None:
+    section = db.session.get(Section, section_id)
+    return section if section is not None and section.campaign_id == campaign.id else None
+
+
+def find_demand(campaign: Campaign, demand_id: int) -> Demand | None:
+    demand = db.session.get(Demand, demand_id)
+    if demand is None or demand.section.campaign_id != campaign.id:
+        return None
+    return demand
+
+
+def find_demand_by_uid(campaign: Campaign, uid: str) -> Demand | None:
+    return db.session.scalar(
+        select(Demand).join(Section).where(Section.campaign_id == campaign.id, Demand.uid == uid)
+    )
+
+
+def find_section_by_uid(campaign: Campaign, uid: str) -> Section | None:
+    return db.session.scalar(
+        select(Section).where(Section.campaign_id == campaign.id, Section.uid == uid)
+    )
+
+
+# --- Lists --------------------------------------------------------------------------------
+
+
+def public_campaigns(query: str = "", language: str = "", page: int = 1) -> list[Campaign]:
+    statement = select(Campaign).where(Campaign.first_published_at.is_not(None))
+    statement = statement.where(Campaign.status != CampaignStatus.ARCHIVED)
+    if query.strip():
+        pattern = "%" + query.strip().replace("\\", "").replace("%", "").replace("_", "") + "%"
+        statement = statement.where(Campaign.title.ilike(pattern))
+    if language:
+        statement = statement.where(Campaign.language == language)
+    statement = statement.order_by(Campaign.first_published_at.desc(), Campaign.id.desc())
+    offset = (max(page, 1) - 1) * PAGE_SIZE
+    return list(db.session.scalars(statement.offset(offset).limit(PAGE_SIZE + 1)))
+
+
+def public_languages() -> list[str]:
+    return list(
+        db.session.scalars(
+            select(Campaign.language)
+            .where(Campaign.first_published_at.is_not(None))
+            .distinct()
+            .order_by(Campaign.language)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class DashboardRow:
+    campaign: Campaign
+    role: Role
+    published: Revision | None
+    draft: Revision | None
+    open_amendments: int
+
+
+def dashboard(user: User) -> list[DashboardRow]:
+    rows = db.session.execute(
+        select(Campaign, Membership.role)
+        .join(Membership)
+        .where(Membership.user_id == user.id)
+        .order_by(Campaign.updated_at.desc())
+    ).all()
+    return [
+        DashboardRow(
+            campaign,
+            role,
+            revisions.published_revision(campaign),
+            revisions.draft_revision(campaign),
+            _open_amendments(campaign),
+        )
+        for campaign, role in rows
+    ]
+
+
+def _open_amendments(campaign: Campaign) -> int:
+    return (
+        db.session.scalar(
+            select(func.count(Amendment.id)).where(
+                Amendment.campaign_id == campaign.id, Amendment.status == AmendmentStatus.OPEN
+            )
+        )
+        or 0
+    )
+
+
+def team(campaign: Campaign) -> list[Membership]:
+    order = [Role.OWNER, Role.ORGANIZER, Role.MODERATOR, Role.HOST]
+    members = list(
+        db.session.scalars(select(Membership).where(Membership.campaign_id == campaign.id))
+    )
+    return sorted(members, key=lambda m: (order.index(m.role), m.user.display_name.lower()))
+
+
+def organizer_names(campaign: Campaign) -> list[str]:
+    """The names shown on the public page: owner and organizers."""
+    return [m.user.display_name for m in team(campaign) if m.role in (Role.OWNER, Role.ORGANIZER)]
