@@ -59,8 +59,8 @@ def register_extensions(app: Flask) -> None:
         with app.app_context():
             tune_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
-    csrf.init_app(app)
     limiter.init_app(app)
+    csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     init_login(app)
     init_template_context(app)
@@ -80,10 +80,14 @@ def register_security(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from organizer.accounts.views import bp as accounts_bp
+    from organizer.campaigns import amendment_views, editor_views, team_views
+    from organizer.campaigns import views as campaign_views
     from organizer.core.views import bp as core_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
+    for campaign_bp in (campaign_views, editor_views, team_views, amendment_views):
+        app.register_blueprint(campaign_bp.bp)
     if app.config["DEV_MAILBOX"]:
         from organizer.mail.views import dev_bp
 

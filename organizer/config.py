@@ -87,6 +87,7 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         "MAIL_MAX_ATTEMPTS": _int(env, "MAIL_MAX_ATTEMPTS", 8),
         "MAIL_RETRY_BASE_SECONDS": _float(env, "MAIL_RETRY_BASE_SECONDS", 30.0),
         "MAIL_RETRY_MAX_SECONDS": _float(env, "MAIL_RETRY_MAX_SECONDS", 3600.0),
+        "OUTBOX_SWEEP_INTERVAL_SECONDS": _float(env, "OUTBOX_SWEEP_INTERVAL_SECONDS", 30.0),
         "OUTBOX_SWEEP_AGE_SECONDS": _float(env, "OUTBOX_SWEEP_AGE_SECONDS", 60.0),
         "OUTBOX_STALE_CLAIM_SECONDS": _float(env, "OUTBOX_STALE_CLAIM_SECONDS", 600.0),
         # Rate limits, in Flask-Limiter notation; load tests raise them here, never in code.

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Session, registry
+from sqlalchemy.orm import DeclarativeBase, Session, registry, scoped_session
 from sqlalchemy.types import TypeDecorator
 
 log = logging.getLogger(__name__)
@@ -63,8 +63,13 @@ class Base(DeclarativeBase):
 _HOOKS_KEY = "cahier_after_commit"
 
 
-def after_commit(session: Session, callback: Callable[[], Any]) -> None:
+def after_commit(session: Session | scoped_session[Any], callback: Callable[[], Any]) -> None:
     """Run ``callback`` once the session's current transaction has committed."""
+    if isinstance(session, scoped_session):
+        session = session()
+    if not session.in_transaction():
+        # Bind the hook to a transaction now, so a rollback before any SQL discards it too.
+        session.begin()
     session.info.setdefault(_HOOKS_KEY, []).append(callback)
 
 

@@ -17,7 +17,9 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import text
+from sqlalchemy.orm import scoped_session, sessionmaker
 
 from tests.support.services import (
     ROOT,
@@ -50,6 +52,8 @@ class Services:
             "SECRET_KEY": "test-secret-key-not-for-production",
             "CAHIER_INSTANCE_PATH": str(self.instance),
             "MAIL_RETRY_BASE_SECONDS": "0.3",
+            # The sweeper picks up a lost message after a second rather than a minute.
+            "OUTBOX_SWEEP_AGE_SECONDS": "1",
             "LOGIN_LIMIT_PER_IP": "10000/minute",
             "LOGIN_LIMIT_PER_ACCOUNT": "10000/minute",
             "ACCOUNT_EMAIL_LIMIT_PER_IP": "10000/minute",
@@ -106,8 +110,10 @@ def db_session(app: Flask) -> Iterator[None]:
         connection = db.engine.connect()
         transaction = connection.begin()
     original = db.session
-    db.session = db._make_scoped_session(
-        {"bind": connection, "join_transaction_mode": "create_savepoint"}
+    # A plain SQLAlchemy session: Flask-SQLAlchemy's own picks the engine, not our connection.
+    db.session = scoped_session(
+        sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+        scopefunc=_app_ctx_id,
     )
     try:
         yield

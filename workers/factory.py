@@ -7,7 +7,7 @@ from flask import Flask
 
 from organizer.embedded_redis import for_kombu
 from workers.base import AppTask
-from workers.schedule import BEAT_SCHEDULE
+from workers.schedule import beat_schedule
 
 TASK_MODULES = ["workers.mail"]
 
@@ -29,7 +29,7 @@ def celery_init_app(app: Flask) -> Celery:
         # Publishing never blocks a request: a failed publish is left to the sweepers.
         task_publish_retry=False,
         broker_transport_options={"socket_connect_timeout": 2, "socket_timeout": 5},
-        beat_schedule=BEAT_SCHEDULE,
+        beat_schedule=beat_schedule(app.config),
         beat_schedule_filename=app.config["CELERY_BEAT_SCHEDULE_FILE"],
         timezone="UTC",
         enable_utc=True,

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from organizer.i18n import LANGUAGE_NAMES
@@ -76,4 +76,7 @@ class ConfirmForm(FlaskForm):
 
 
 class SettingsForm(FlaskForm):
-    locale = SelectField(_l("Language"), choices=list(LANGUAGE_NAMES.items()))
+    locale = SelectField(
+        _l("Language"),
+        choices=[SelectChoice(code, name, {"lang": code}) for code, name in LANGUAGE_NAMES.items()],
+    )

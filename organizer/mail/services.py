@@ -138,12 +138,13 @@ def build_message(email: OutboundEmail) -> EmailMessage:
     message["Subject"] = email.subject
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = email.message_id
-    message["Content-Language"] = email.locale
     message["Auto-Submitted"] = "auto-generated"
     for name, value in (email.headers or {}).items():
         message[name] = value
     message.set_content(email.text_body)
     message.add_alternative(email.html_body, subtype="html")
+    # After the parts: setting content clears every Content-* header.
+    message["Content-Language"] = email.locale
     return message
 
 

@@ -240,9 +240,9 @@ class ManagedProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(self.command, env=self.env, cwd=ROOT, stdout=log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(self.command, env=self.env, cwd=ROOT, stdout=log,
+                                            stderr=subprocess.STDOUT, start_new_session=True)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
@@ -277,12 +277,12 @@ class ManagedProcess:
 
 
 def celery_worker(env: dict[str, str], log_dir: Path, concurrency: int = 2,
-                  name: str = "worker") -> ManagedProcess:
+                  name: str = "worker", queues: str = "celery") -> ManagedProcess:
     worker = ManagedProcess(
         name,
         [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker",
          "--pool", "prefork", "--concurrency", str(concurrency), "--loglevel", "INFO",
-         "--without-gossip", "--without-mingle", "--without-heartbeat",
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "--queues", queues,
          "--hostname", f"{name}-{time.monotonic_ns()}@%h"],
         env, log_dir,
     )
