@@ -50,14 +50,37 @@ def devstack(port: str) -> None:
     python = sys.executable
     commands = {
         "web": [python, "-m", "flask", "--app", "app", "run", "--port", port, "--no-reload"],
-        "worker": [python, "-m", "celery", "-A", "workers.celery_app", "worker",
-                   "--concurrency", "2", "--loglevel", "INFO"],
-        "beat": [python, "-m", "celery", "-A", "workers.celery_app", "beat", "--loglevel",
-                 "INFO", "--schedule", current_app.config["CELERY_BEAT_SCHEDULE_FILE"]],
+        "worker": [
+            python,
+            "-m",
+            "celery",
+            "-A",
+            "workers.celery_app",
+            "worker",
+            "--concurrency",
+            "2",
+            "--loglevel",
+            "INFO",
+        ],
+        "beat": [
+            python,
+            "-m",
+            "celery",
+            "-A",
+            "workers.celery_app",
+            "beat",
+            "--loglevel",
+            "INFO",
+            "--schedule",
+            current_app.config["CELERY_BEAT_SCHEDULE_FILE"],
+        ],
     }
-    processes = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}
+    # The commands are fixed lists built above, not user input.
+    processes = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}  # noqa: S603
     base = f"http://127.0.0.1:{port}"
-    click.echo(f"\nCahier is running on {base}\n  mail it sends: {base}/dev/mail\n  Ctrl-C stops.\n")
+    click.echo(
+        f"\nCahier is running on {base}\n  mail it sends: {base}/dev/mail\n  Ctrl-C stops.\n"
+    )
 
     stopping = False
 

@@ -56,7 +56,8 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
     env = os.environ if env is None else env
     cahier_env = env.get("CAHIER_ENV", "development")
     if cahier_env not in ENVIRONMENTS:
-        raise ConfigError(f"CAHIER_ENV must be one of {', '.join(ENVIRONMENTS)}, not {cahier_env!r}")
+        choices = ", ".join(ENVIRONMENTS)
+        raise ConfigError(f"CAHIER_ENV must be one of {choices}, not {cahier_env!r}")
     production = cahier_env == "production"
     if production:
         missing = [name for name in PRODUCTION_REQUIRED if not env.get(name)]

@@ -65,12 +65,11 @@ _HOOKS_KEY = "cahier_after_commit"
 
 def after_commit(session: Session | scoped_session[Any], callback: Callable[[], Any]) -> None:
     """Run ``callback`` once the session's current transaction has committed."""
-    if isinstance(session, scoped_session):
-        session = session()
-    if not session.in_transaction():
+    target = session() if isinstance(session, scoped_session) else session
+    if not target.in_transaction():
         # Bind the hook to a transaction now, so a rollback before any SQL discards it too.
-        session.begin()
-    session.info.setdefault(_HOOKS_KEY, []).append(callback)
+        target.begin()
+    target.info.setdefault(_HOOKS_KEY, []).append(callback)
 
 
 @event.listens_for(Session, "after_commit")

@@ -23,9 +23,9 @@ def select_locale() -> str | None:
     cookie = request.cookies.get(LANGUAGE_COOKIE)
     if cookie in languages:
         return cookie
-    return request.accept_languages.best_match(languages) or current_app.config[
-        "BABEL_DEFAULT_LOCALE"
-    ]
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 def init_template_context(app: Flask) -> None:

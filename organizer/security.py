@@ -89,4 +89,4 @@ def public_form(view: F) -> F:
             check_same_origin()
         return view(*args, **kwargs)
 
-    return csrf.exempt(wrapped)  # type: ignore[return-value]
+    return csrf.exempt(wrapped)

@@ -75,8 +75,9 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
         smtp.start()
         log_dir = ARTIFACTS / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
-        yield Services(postgres, database_url, redis, smtp, log_dir,
-                       tmp_path_factory.mktemp("instance"))
+        yield Services(
+            postgres, database_url, redis, smtp, log_dir, tmp_path_factory.mktemp("instance")
+        )
     finally:
         smtp.stop()
         redis.stop()

@@ -11,7 +11,7 @@ from flask import Flask
 from organizer.extensions import db
 
 
-class AppTask(Task):  # type: ignore[misc]
+class AppTask(Task):
     """Runs in an app context and owns the DB session: commit on success, roll back on error.
 
     Tasks receive ids, never ORM objects, and load what they need here.

@@ -12,7 +12,7 @@ MAX_COUNTDOWN_SECONDS = 60
 
 
 @shared_task(bind=True, name=outbox.DELIVER_TASK, max_retries=None)
-def deliver(self, email_id: int) -> str:  # type: ignore[no-untyped-def]
+def deliver(self, email_id: int) -> str:
     if not outbox.claim(email_id):
         return "not-claimed"
     # The claim must be visible to every other worker before the slow SMTP exchange starts,

@@ -12,7 +12,7 @@ from organizer.extensions import db, login_manager
 def init_login(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = _l("Please log in to see this page.")  # type: ignore[assignment]
+    login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)

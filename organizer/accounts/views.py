@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -37,7 +46,7 @@ def _locale() -> str:
 
 
 def _current() -> User:
-    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    user: User = current_user._get_current_object()
     return user
 
 
@@ -48,7 +57,9 @@ def register() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             services.register(
-                form.display_name.data or "", form.email.data or "", form.password.data or "",
+                form.display_name.data or "",
+                form.email.data or "",
+                form.password.data or "",
                 _locale(),
             )
         except services.AccountError as exc:
@@ -84,9 +95,7 @@ def login() -> ResponseReturnValue:
         elif not user.is_verified:
             services.send_verification(user)
             db.session.commit()
-            form.email.errors = [
-                _("Verify your email address first: we have sent you a new link.")
-            ]
+            form.email.errors = [_("Verify your email address first: we have sent you a new link.")]
         else:
             db.session.commit()
             # A fresh session on login, so that nothing planted before it survives.

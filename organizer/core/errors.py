@@ -6,11 +6,10 @@ import logging
 
 from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from organizer.extensions import db
 

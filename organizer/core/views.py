@@ -37,7 +37,7 @@ def set_language() -> ResponseReturnValue:
     if locale not in current_app.config["LANGUAGES"]:
         return response
     if current_user.is_authenticated:
-        accounts.set_locale(current_user, locale)  # type: ignore[arg-type]
+        accounts.set_locale(current_user, locale)
         db.session.commit()
     response.set_cookie(
         LANGUAGE_COOKIE,

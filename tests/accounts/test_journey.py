@@ -19,8 +19,9 @@ PASSWORD = "tulips in the rain at dawn"
 
 
 def _register(client, email: str):
-    return submit(client, "/account/register",
-                  {"display_name": "Grace", "email": email, "password": PASSWORD})
+    return submit(
+        client, "/account/register", {"display_name": "Grace", "email": email, "password": PASSWORD}
+    )
 
 
 def _link_path(message) -> str:
@@ -38,8 +39,9 @@ def test_register_verify_by_real_email_then_log_in(app, services, committed_db, 
     verify_path = _link_path(message)
     assert submit(client, verify_path, {}).status_code == 302
 
-    response = submit(client, "/account/login",
-                      {"email": "grace@example.org", "password": PASSWORD})
+    response = submit(
+        client, "/account/login", {"email": "grace@example.org", "password": PASSWORD}
+    )
     assert response.status_code == 302
     assert "Grace" in client.get("/").get_data(as_text=True)
 
@@ -57,28 +59,35 @@ def test_with_redis_down_registration_succeeds_and_the_sweeper_sends_later(
     assert response.status_code == 200
     assert "Check your email" in response.get_data(as_text=True)
     with app.app_context():
-        row = db.session.scalar(select(OutboundEmail).where(
-            OutboundEmail.to_addr == "outage@example.org"))
+        row = db.session.scalar(
+            select(OutboundEmail).where(OutboundEmail.to_addr == "outage@example.org")
+        )
         assert row.status == EmailStatus.QUEUED
         message_id = row.message_id
 
     beat = celery_beat(
         services.env(OUTBOX_SWEEP_INTERVAL_SECONDS="1"),
-        services.log_dir, tmp_path / "beat-schedule",
+        services.log_dir,
+        tmp_path / "beat-schedule",
     )
     try:
         services.smtp.wait_for_message("outage@example.org", timeout=60)
 
         def sent():
             with app.app_context():
-                return db.session.scalar(select(OutboundEmail.status).where(
-                    OutboundEmail.message_id == message_id)) == EmailStatus.SENT
+                return (
+                    db.session.scalar(
+                        select(OutboundEmail.status).where(OutboundEmail.message_id == message_id)
+                    )
+                    == EmailStatus.SENT
+                )
 
         wait_for(sent, what="the row to be marked sent")
         # Beat keeps sweeping every second; a sent row must never go out again.
         wait_for(lambda: beat.log().count("mail.sweep") >= 3, what="three more sweeps")
     finally:
         beat.stop()
-    delivered = [m for m in services.smtp.messages_to("outage@example.org")
-                 if m["Message-ID"] == message_id]
+    delivered = [
+        m for m in services.smtp.messages_to("outage@example.org") if m["Message-ID"] == message_id
+    ]
     assert len(delivered) == 1

@@ -24,25 +24,43 @@ def _user(app, **fields):
 
 
 def test_register_shows_check_your_email(client):
-    response = submit(client, "/account/register", {
-        "display_name": "Ada", "email": "ada@example.org", "password": "tulips in the rain",
-    })
+    response = submit(
+        client,
+        "/account/register",
+        {
+            "display_name": "Ada",
+            "email": "ada@example.org",
+            "password": "tulips in the rain",
+        },
+    )
     assert response.status_code == 200
     assert "Check your email" in response.get_data(as_text=True)
 
 
 def test_register_with_a_common_password_is_a_form_error(client):
-    response = submit(client, "/account/register", {
-        "display_name": "Ada", "email": "ada@example.org", "password": "1234567890",
-    })
+    response = submit(
+        client,
+        "/account/register",
+        {
+            "display_name": "Ada",
+            "email": "ada@example.org",
+            "password": "1234567890",
+        },
+    )
     assert response.status_code == 200
     assert "most common" in response.get_data(as_text=True)
 
 
 def test_register_with_a_malformed_email_is_a_form_error(client):
-    response = submit(client, "/account/register", {
-        "display_name": "Ada", "email": "not an email", "password": "tulips in the rain",
-    })
+    response = submit(
+        client,
+        "/account/register",
+        {
+            "display_name": "Ada",
+            "email": "not an email",
+            "password": "tulips in the rain",
+        },
+    )
     assert response.status_code == 200
     assert "Enter a valid email address." in response.get_data(as_text=True)
 
@@ -101,8 +119,10 @@ def test_login_never_redirects_to_another_host(app, client):
     email, _ = _user(app)
     page = client.get("/account/login?next=https://evil.example/")
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(True))[1]
-    response = client.post("/account/login?next=https://evil.example/",
-                           data={"email": email, "password": PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/account/login?next=https://evil.example/",
+        data={"email": email, "password": PASSWORD, "csrf_token": token},
+    )
     assert response.headers["Location"] == "/"
 
 
@@ -119,10 +139,15 @@ def test_changing_the_password_logs_out_other_sessions(app, db_session):
     here, elsewhere = app.test_client(), app.test_client()
     _log_in(here, email)
     _log_in(elsewhere, email)
-    response = submit(here, "/account/password", {
-        "current_password": PASSWORD, "password": "a new long passphrase",
-        "confirm": "a new long passphrase",
-    })
+    response = submit(
+        here,
+        "/account/password",
+        {
+            "current_password": PASSWORD,
+            "password": "a new long passphrase",
+            "confirm": "a new long passphrase",
+        },
+    )
     assert response.status_code == 302
     assert here.get("/account/settings").status_code == 200
     assert elsewhere.get("/account/settings").status_code == 302

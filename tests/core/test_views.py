@@ -49,7 +49,8 @@ def test_unknown_page_is_a_translated_404(client):
 
 def test_language_switch_sets_a_cookie_and_answers_in_french(client):
     response = client.post(
-        "/language", data={"lang": "fr", "next": "/account/login"},
+        "/language",
+        data={"lang": "fr", "next": "/account/login"},
         headers={"Origin": "http://localhost"},
     )
     assert response.status_code == 302
@@ -62,7 +63,8 @@ def test_language_switch_sets_a_cookie_and_answers_in_french(client):
 
 def test_language_switch_refuses_a_cross_site_post(client):
     response = client.post(
-        "/language", data={"lang": "fr"},
+        "/language",
+        data={"lang": "fr"},
         headers={"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
     )
     assert response.status_code == 403
@@ -75,7 +77,8 @@ def test_language_switch_refuses_a_post_that_names_no_origin(client):
 
 def test_language_switch_never_redirects_off_site(client):
     response = client.post(
-        "/language", data={"lang": "fr", "next": "//evil.example/"},
+        "/language",
+        data={"lang": "fr", "next": "//evil.example/"},
         headers={"Sec-Fetch-Site": "same-origin"},
     )
     assert response.headers["Location"] == "/"

@@ -20,7 +20,9 @@ def _queued_email(app, to: str, enqueue: bool = True) -> int:
     with app.app_context():
         user = UserFactory(email=to)
         email = outbox.queue_email(
-            to=to, template="verify_email", locale="en",
+            to=to,
+            template="verify_email",
+            locale="en",
             context={"user": user, "verify_url": "http://127.0.0.1/verify/x"},
         )
         if not enqueue:

@@ -37,9 +37,9 @@ def test_the_same_idempotency_key_queues_one_message(ctx):
     second = _queue(idempotency_key="welcome:1")
     assert first.id == second.id
     count = db.session.scalar(
-        select(db.func.count()).select_from(OutboundEmail).where(
-            OutboundEmail.idempotency_key == "welcome:1"
-        )
+        select(db.func.count())
+        .select_from(OutboundEmail)
+        .where(OutboundEmail.idempotency_key == "welcome:1")
     )
     assert count == 1
 
@@ -103,7 +103,9 @@ def test_sweep_takes_old_queued_rows_and_abandoned_claims_only(ctx):
     long_ago = utcnow() - timedelta(hours=1)
     old.created_at = long_ago
     abandoned.status, abandoned.claimed_at, abandoned.created_at = (
-        EmailStatus.SENDING, long_ago, long_ago,
+        EmailStatus.SENDING,
+        long_ago,
+        long_ago,
     )
     recent_claim.status, recent_claim.claimed_at = EmailStatus.SENDING, utcnow()
     db.session.flush()

@@ -33,8 +33,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for(predicate: Callable[[], Any], timeout: float = 20.0, interval: float = 0.05,
-             what: str = "condition") -> Any:
+def wait_for(
+    predicate: Callable[[], Any],
+    timeout: float = 20.0,
+    interval: float = 0.05,
+    what: str = "condition",
+) -> Any:
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
@@ -84,13 +88,25 @@ class PostgresServer:
 
     def start(self) -> None:
         if not Path(self.data).exists():
-            self._run(self.initdb, "-D", self.data, "-U", "postgres", "--auth=trust",
-                      "-E", "UTF8", "--locale=C.UTF-8")
-        options = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                   "-c max_connections=200")
-        self._run(self.pg_ctl, "-D", self.data, "-o", options, "-l", str(self.dir / "log"),
-                  "-w", "start")
+            self._run(
+                self.initdb,
+                "-D",
+                self.data,
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            )
+        options = (
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            "-c max_connections=200"
+        )
+        self._run(
+            self.pg_ctl, "-D", self.data, "-o", options, "-l", str(self.dir / "log"), "-w", "start"
+        )
 
     def stop(self) -> None:
         self._run(self.pg_ctl, "-D", self.data, "-m", "fast", "-w", "stop")
@@ -124,9 +140,21 @@ class RedisServer:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--protected-mode", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--protected-mode",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         wait_for(self._answers, what="redis-server")
 
@@ -196,8 +224,9 @@ class SmtpSink:
             return [m.message for m in self.received if address in m.envelope_to]
 
     def wait_for_message(self, address: str, timeout: float = 20.0) -> EmailMessage:
-        messages = wait_for(lambda: self.messages_to(address), timeout,
-                            what=f"an email to {address}")
+        messages = wait_for(
+            lambda: self.messages_to(address), timeout, what=f"an email to {address}"
+        )
         return messages[0]
 
 
@@ -205,8 +234,9 @@ class _Handler:
     def __init__(self, sink: SmtpSink) -> None:
         self.sink = sink
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
-                          rcpt_options: Any) -> str:
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
+    ) -> str:
         refusal = self.sink.behaviour.refuse.get(address)
         if refusal:
             return refusal
@@ -241,8 +271,14 @@ class ManagedProcess:
 
     def start(self) -> None:
         with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(self.command, env=self.env, cwd=ROOT, stdout=log,
-                                            stderr=subprocess.STDOUT, start_new_session=True)
+            self.process = subprocess.Popen(
+                self.command,
+                env=self.env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
@@ -276,15 +312,38 @@ class ManagedProcess:
         self.process = None
 
 
-def celery_worker(env: dict[str, str], log_dir: Path, concurrency: int = 2,
-                  name: str = "worker", queues: str = "celery") -> ManagedProcess:
+def celery_worker(
+    env: dict[str, str],
+    log_dir: Path,
+    concurrency: int = 2,
+    name: str = "worker",
+    queues: str = "celery",
+) -> ManagedProcess:
     worker = ManagedProcess(
         name,
-        [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker",
-         "--pool", "prefork", "--concurrency", str(concurrency), "--loglevel", "INFO",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "--queues", queues,
-         "--hostname", f"{name}-{time.monotonic_ns()}@%h"],
-        env, log_dir,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "workers.celery_app",
+            "worker",
+            "--pool",
+            "prefork",
+            "--concurrency",
+            str(concurrency),
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--queues",
+            queues,
+            "--hostname",
+            f"{name}-{time.monotonic_ns()}@%h",
+        ],
+        env,
+        log_dir,
     )
     worker.start()
     worker.wait_for_log("ready.")
@@ -294,9 +353,20 @@ def celery_worker(env: dict[str, str], log_dir: Path, concurrency: int = 2,
 def celery_beat(env: dict[str, str], log_dir: Path, schedule_file: Path) -> ManagedProcess:
     beat = ManagedProcess(
         "beat",
-        [sys.executable, "-m", "celery", "-A", "workers.celery_app", "beat", "--loglevel",
-         "INFO", "--schedule", str(schedule_file)],
-        env, log_dir,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "workers.celery_app",
+            "beat",
+            "--loglevel",
+            "INFO",
+            "--schedule",
+            str(schedule_file),
+        ],
+        env,
+        log_dir,
     )
     beat.start()
     beat.wait_for_log("beat: Starting")
@@ -306,9 +376,20 @@ def celery_beat(env: dict[str, str], log_dir: Path, schedule_file: Path) -> Mana
 def web_server(env: dict[str, str], log_dir: Path, port: int, workers: int = 1) -> ManagedProcess:
     web = ManagedProcess(
         "web",
-        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
-         f"127.0.0.1:{port}", "--access-logfile", "-", "app:app"],
-        env, log_dir,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "-",
+            "app:app",
+        ],
+        env,
+        log_dir,
     )
     web.start()
 
