@@ -47,33 +47,13 @@ def devstack(port: str) -> None:
         raise click.UsageError("devstack is for development; production runs deploy/.")
     # Children share this process's Redis (embedded or not) instead of starting their own.
     env = dict(os.environ, REDIS_URL=current_app.config["REDIS_URL"], PORT=port)
-    python = sys.executable
+    flask = [sys.executable, "-m", "flask", "--app", "app"]
+    celery = [sys.executable, "-m", "celery", "-A", "workers.celery_app"]
+    schedule = current_app.config["CELERY_BEAT_SCHEDULE_FILE"]
     commands = {
-        "web": [python, "-m", "flask", "--app", "app", "run", "--port", port, "--no-reload"],
-        "worker": [
-            python,
-            "-m",
-            "celery",
-            "-A",
-            "workers.celery_app",
-            "worker",
-            "--concurrency",
-            "2",
-            "--loglevel",
-            "INFO",
-        ],
-        "beat": [
-            python,
-            "-m",
-            "celery",
-            "-A",
-            "workers.celery_app",
-            "beat",
-            "--loglevel",
-            "INFO",
-            "--schedule",
-            current_app.config["CELERY_BEAT_SCHEDULE_FILE"],
-        ],
+        "web": [*flask, "run", "--port", port, "--no-reload"],
+        "worker": [*celery, "worker", "--concurrency", "2", "--loglevel", "INFO"],
+        "beat": [*celery, "beat", "--loglevel", "INFO", "--schedule", schedule],
     }
     # The commands are fixed lists built above, not user input.
     processes = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}  # noqa: S603
