@@ -1,0 +1,15 @@
+"""gunicorn settings for production (`gunicorn -c deploy/gunicorn.conf.py app:app`)."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+timeout = 30
+graceful_timeout = 30
+keepalive = 5
+accesslog = "-"
+errorlog = "-"
+# Never trust X-Forwarded-* in gunicorn itself: the app's TRUSTED_PROXIES decides (ProxyFix).
+forwarded_allow_ips = ""
