@@ -28,7 +28,10 @@ def seed_demo() -> None:
     from organizer import demo
 
     account = demo.seed_demo_organizer()
+    campaign = demo.seed_demo_campaign(account.user)
     db.session.commit()
+    if campaign is not None:
+        click.echo(f"Demo campaign published: /c/{campaign.slug}")
     if account.password:
         click.echo(
             f"Demo organizer created: {account.user.email} / password: {account.password}\n"

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from importlib import resources
 
 from sqlalchemy import select
 
 from organizer.accounts.models import User
 from organizer.accounts.passwords import hash_password
+from organizer.campaigns.models import Campaign
 from organizer.db import utcnow
 from organizer.extensions import db
 
 DEMO_ORGANIZER_EMAIL = "organizer@example.org"
+DEMO_CAMPAIGN_SLUG = "facebook-users-strike-2018"
+DEMO_CAMPAIGN_FILE = "strike-2018-demands.json"
 
 
 @dataclass(frozen=True)
@@ -36,3 +40,31 @@ def seed_demo_organizer() -> SeededAccount:
     db.session.add(user)
     db.session.flush()
     return SeededAccount(user, password)
+
+
+def seed_demo_campaign(owner: User) -> Campaign | None:
+    """The 2018 strike demands, published as revision 1. Returns None if already there."""
+    from organizer.campaigns import revisions, services
+    from organizer.campaigns.importing import parse_grievance_file
+
+    if services.get_by_slug(DEMO_CAMPAIGN_SLUG) is not None:
+        return None
+    raw = resources.files("organizer.campaigns").joinpath("templates_data", DEMO_CAMPAIGN_FILE)
+    text = parse_grievance_file(raw.read_bytes())
+    details = services.CampaignDetails(
+        title=text.title,
+        summary=(
+            "The terms Facebook users set on 1 May 2018: transparency for voters, privacy "
+            "for users, safety for children."
+        ),
+        language=text.language or "en",
+        slug=DEMO_CAMPAIGN_SLUG,
+        signature_goal=100_000,
+        documentary_title="The Great Hack",
+        documentary_runtime_minutes=114,
+        documentary_url="https://en.wikipedia.org/wiki/The_Great_Hack",
+    )
+    campaign = services.create_campaign(owner, details)
+    services.replace_text(campaign, owner, text)
+    revisions.publish(campaign, owner, "The demands as published in 2018.")
+    return campaign

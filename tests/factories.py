@@ -30,3 +30,64 @@ class UserFactory(BaseFactory):
     password_hash = _PASSWORD_HASH
     email_verified_at = factory.LazyFunction(utcnow)
     locale = "en"
+
+
+# --- Campaigns ------------------------------------------------------------------------------
+
+from organizer.campaigns.models import (  # noqa: E402
+    Campaign,
+    Demand,
+    Membership,
+    Role,
+    Section,
+)
+
+
+class CampaignFactory(BaseFactory):
+    """A draft campaign with its owner's membership; add text with the services."""
+
+    class Meta:
+        model = Campaign
+
+    slug = factory.Sequence(lambda n: f"campaign-{n}")
+    title = factory.Sequence(lambda n: f"Campaign {n}")
+    summary = "We want the platforms to change."
+    language = "en"
+    created_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def owner_membership(obj, create, extracted, **kwargs):
+        db.session.add(Membership(campaign_id=obj.id, user_id=obj.created_by.id, role=Role.OWNER))
+        db.session.flush()
+
+
+class MembershipFactory(BaseFactory):
+    class Meta:
+        model = Membership
+
+    campaign = factory.SubFactory(CampaignFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Role.ORGANIZER
+
+
+class SectionFactory(BaseFactory):
+    class Meta:
+        model = Section
+
+    campaign = factory.SubFactory(CampaignFactory)
+    uid = factory.Sequence(lambda n: f"s{n:011d}")
+    position = 0
+    title = factory.Sequence(lambda n: f"Section {n}")
+    topics = factory.LazyFunction(lambda: ["privacy"])
+
+
+class DemandFactory(BaseFactory):
+    class Meta:
+        model = Demand
+
+    section = factory.SubFactory(SectionFactory)
+    uid = factory.Sequence(lambda n: f"d{n:011d}")
+    position = 0
+    text = factory.Sequence(lambda n: f"Demand number {n}.")
+    topics = factory.LazyFunction(lambda: ["privacy"])
+    jurisdictions = factory.LazyFunction(list)

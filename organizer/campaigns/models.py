@@ -74,6 +74,7 @@ class Campaign(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     first_published_at: Mapped[datetime | None] = mapped_column(index=True)
 
+    created_by: Mapped[User] = relationship()
     sections: Mapped[list[Section]] = relationship(
         back_populates="campaign", order_by="Section.position", cascade="all, delete-orphan"
     )

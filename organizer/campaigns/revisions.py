@@ -115,6 +115,36 @@ def iter_demands(snapshot: dict[str, Any]) -> Iterator[DemandView]:
             )
 
 
+@dataclass(frozen=True)
+class SectionView:
+    uid: str
+    letter: str
+    title: str
+    topics: tuple[str, ...]
+    demands: tuple[DemandView, ...]
+
+
+def iter_sections(snapshot: dict[str, Any]) -> list[SectionView]:
+    demands: dict[str, list[DemandView]] = {}
+    for demand in iter_demands(snapshot):
+        demands.setdefault(demand.section_uid, []).append(demand)
+    return [
+        SectionView(
+            uid=section["uid"],
+            letter=section_letter(index),
+            title=section["title"],
+            topics=tuple(section["topics"]),
+            demands=tuple(demands.get(section["uid"], [])),
+        )
+        for index, section in enumerate(snapshot["sections"])
+    ]
+
+
+def demands_of(revision: Revision) -> list[DemandView]:
+    """Every demand of a revision, in order, with its label, topics and jurisdictions."""
+    return list(iter_demands(revision.snapshot))
+
+
 def revisions(campaign: Campaign, published_only: bool = False) -> list[Revision]:
     query = select(Revision).where(Revision.campaign_id == campaign.id)
     if published_only:

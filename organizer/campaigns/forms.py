@@ -1,0 +1,225 @@
+"""Campaign forms. Labels and messages are lazy so they follow each request's language."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pycountry
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from organizer.campaigns.models import AmendmentKind, Role
+from organizer.campaigns.permissions import ROLE_NAMES
+from organizer.campaigns.vocabulary import TOPICS, is_jurisdiction, parse_jurisdictions
+
+
+def language_choices() -> list[tuple[str, str]]:
+    languages = [lang for lang in pycountry.languages if hasattr(lang, "alpha_2")]
+    return sorted(((lang.alpha_2, lang.name) for lang in languages), key=lambda c: c[1])
+
+
+def language_name(code: str) -> str:
+    language = pycountry.languages.get(alpha_2=code)
+    return str(language.name) if language else code
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _topics_field() -> Any:
+    return CheckboxesField(_l("Topics"), choices=list(TOPICS.items()), validate_choice=True)
+
+
+class CampaignForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    slug = StringField(
+        _l("Web address"),
+        validators=[Optional(), Length(min=3, max=80)],
+        description=_l(
+            "The part after /c/ in the campaign's address. Leave it empty to build it from "
+            "the title. It cannot change once the campaign is published."
+        ),
+    )
+    summary = TextAreaField(
+        _l("Summary"),
+        validators=[DataRequired(), Length(max=2000)],
+        description=_l("One or two sentences, shown in lists and when the page is shared."),
+    )
+    language = SelectField(_l("Language of the text"), default="en")
+    signature_goal = IntegerField(
+        _l("Signature goal"), validators=[Optional(), NumberRange(min=1, max=100_000_000)]
+    )
+    deadline = DateField(_l("Deadline"), validators=[Optional()])
+    documentary_title = StringField(
+        _l("Documentary title"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Optional: a film that screening events will show."),
+    )
+    documentary_runtime_minutes = IntegerField(
+        _l("Documentary runtime, in minutes"), validators=[Optional(), NumberRange(min=1, max=1000)]
+    )
+    documentary_url = URLField(
+        _l("Documentary link"),
+        validators=[Optional(), URL(message=_l("Enter a web address starting with https://"))],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.language.choices = language_choices()
+
+    def validate_deadline(self, field: DateField) -> None:
+        if field.data and field.data < date.today() and field.data != field.object_data:
+            raise ValidationError(_l("The deadline cannot be in the past."))
+
+    def validate_documentary_url(self, field: URLField) -> None:
+        if field.data and not field.data.lower().startswith(("https://", "http://")):
+            raise ValidationError(_l("Enter a web address starting with https://"))
+
+    def validate_documentary_title(self, field: StringField) -> None:
+        has_details = self.documentary_url.data or self.documentary_runtime_minutes.data
+        if has_details and not (field.data or "").strip():
+            raise ValidationError(_l("Name the documentary, or leave all its fields empty."))
+
+
+class PreambleForm(FlaskForm):
+    preamble = TextAreaField(
+        _l("Preamble"),
+        validators=[Length(max=5000)],
+        description=_l("The words before the demands. Markdown is allowed."),
+    )
+
+
+class SectionForm(FlaskForm):
+    title = StringField(_l("Section title"), validators=[DataRequired(), Length(max=300)])
+    topics = _topics_field()
+
+
+class DemandForm(FlaskForm):
+    text = TextAreaField(
+        _l("Demand"),
+        validators=[DataRequired(), Length(max=5000)],
+        description=_l("Markdown is allowed: **bold**, *italic*, [links](https://example.org)."),
+    )
+    topics = _topics_field()
+    jurisdictions = StringField(
+        _l("Only in these places"),
+        validators=[Optional(), Length(max=300)],
+        description=_l(
+            "Leave empty when the demand concerns everyone. Otherwise, country codes "
+            "separated by commas (US, GB, FR), or EU for the European Union."
+        ),
+    )
+
+    def validate_jurisdictions(self, field: StringField) -> None:
+        unknown = [c for c in parse_jurisdictions(field.data or "") if not is_jurisdiction(c)]
+        if unknown:
+            raise ValidationError(_l("Not a country code: %(codes)s.", codes=", ".join(unknown)))
+
+    @property
+    def jurisdiction_codes(self) -> list[str]:
+        return parse_jurisdictions(self.jurisdictions.data or "")
+
+
+class ActionForm(FlaskForm):
+    """A button and a CSRF token, for moves and deletions."""
+
+
+class PublishForm(FlaskForm):
+    note = TextAreaField(
+        _l("What changed"),
+        validators=[Optional(), Length(max=1000)],
+        description=_l("Shown in the public change log."),
+    )
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("Grievance list file (JSON)"),
+        validators=[FileRequired(message=_l("Choose a file to import."))],
+    )
+    replace = BooleanField(
+        _l("Replace the current draft text"),
+        validators=[DataRequired(message=_l("Confirm that the draft text will be replaced."))],
+    )
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(
+        _l("Email"),
+        validators=[
+            DataRequired(),
+            Email(message=_l("Enter a valid email address.")),
+            Length(max=320),
+        ],
+    )
+    role = SelectField(
+        _l("Role"),
+        choices=[(r.value, ROLE_NAMES[r]) for r in (Role.ORGANIZER, Role.MODERATOR)],
+        description=_l(
+            "Organizers edit the text, events and letters. Moderators handle signatures and events."
+        ),
+    )
+
+
+class AmendmentForm(FlaskForm):
+    kind = RadioField(
+        _l("What do you propose?"),
+        choices=[
+            (AmendmentKind.REWORD.value, _l("Reword a demand")),
+            (AmendmentKind.ADD.value, _l("Add a demand")),
+            (AmendmentKind.REMOVE.value, _l("Remove a demand")),
+        ],
+        default=AmendmentKind.REWORD.value,
+    )
+    demand = SelectField(_l("Demand to reword or remove"), validate_choice=False)
+    section = SelectField(_l("Section for a new demand"), validate_choice=False)
+    text = TextAreaField(
+        _l("Proposed text"),
+        validators=[Length(max=5000)],
+        description=_l("For a rewording or a new demand. Markdown is allowed."),
+    )
+    topics = _topics_field()
+    reason = TextAreaField(
+        _l("Why?"),
+        validators=[DataRequired(), Length(max=3000)],
+        description=_l("Organizers and other supporters read this before deciding."),
+    )
+
+
+class DecideForm(FlaskForm):
+    decision = RadioField(
+        _l("Decision"),
+        choices=[("accept", _l("Accept into the next draft")), ("decline", _l("Decline"))],
+        validators=[DataRequired()],
+    )
+    note = TextAreaField(
+        _l("Note to the proposer and endorsers"),
+        validators=[Length(max=3000)],
+        description=_l("Required when you decline."),
+    )
