@@ -200,6 +200,7 @@ class SmtpSink:
 
         self.port = free_port()
         self.received: list[ReceivedMail] = []
+        self.greetings = 0
         self.behaviour = SmtpBehaviour()
         self.lock = threading.Lock()
         self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
@@ -217,6 +218,7 @@ class SmtpSink:
     def reset(self) -> None:
         with self.lock:
             self.received.clear()
+            self.greetings = 0
             self.behaviour = SmtpBehaviour()
 
     def messages_to(self, address: str) -> list[EmailMessage]:
@@ -233,6 +235,14 @@ class SmtpSink:
 class _Handler:
     def __init__(self, sink: SmtpSink) -> None:
         self.sink = sink
+
+    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
+                          responses: list[str]) -> list[str]:
+        # One EHLO per SMTP connection: counting them counts connections.
+        with self.sink.lock:
+            self.sink.greetings += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
