@@ -9,7 +9,7 @@ from organizer.embedded_redis import for_kombu
 from workers.base import AppTask
 from workers.schedule import beat_schedule
 
-TASK_MODULES = ["workers.mail"]
+TASK_MODULES = ["workers.accounts", "workers.mail"]
 
 
 def celery_init_app(app: Flask) -> Celery:

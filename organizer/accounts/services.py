@@ -9,11 +9,12 @@ from sqlalchemy import select
 
 from organizer.accounts import passwords, tokens
 from organizer.accounts.models import User
-from organizer.db import utcnow
+from organizer.db import after_commit, utcnow
 from organizer.extensions import db
-from organizer.mail.rendering import render_email
 from organizer.mail.services import queue_email
 from organizer.urls import external_url
+
+PASSWORD_RESET_TASK = "accounts.password_reset"  # noqa: S105 (a task name)
 
 
 class AccountError(ValueError):
@@ -96,13 +97,23 @@ def authenticate(raw_email: str, password: str) -> User | None:
     return user
 
 
+def defer_password_reset(raw_email: str, locale: str) -> None:
+    """Hand the reset request to a worker once the request ends.
+
+    The request does the same work whether or not the address has an account, so neither
+    its answer nor its timing tells a stranger who is registered.
+    """
+    celery = current_app.extensions["celery"]
+    after_commit(
+        db.session,
+        lambda: celery.send_task(PASSWORD_RESET_TASK, args=[raw_email, locale], retry=False),
+    )
+
+
 def request_password_reset(raw_email: str, locale: str) -> None:
-    """Email a reset link if the address has an account. Same work, same answer, either way."""
+    """Email a reset link if the address has an account (run by a worker)."""
     user = find_by_email(raw_email)
     if user is None:
-        # Rendering is most of the cost of the known-address path; doing it here too keeps
-        # the two answers close in time.
-        render_email("reset_password", locale, user=None, reset_url="")
         return
     url = external_url("accounts.reset_password", token=tokens.make_reset_token(user))
     queue_email(

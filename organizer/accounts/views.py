@@ -120,7 +120,7 @@ def logout() -> ResponseReturnValue:
 def forgot_password() -> ResponseReturnValue:
     form = forms.ForgotPasswordForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data or "", _locale())
+        services.defer_password_reset(form.email.data or "", _locale())
         db.session.commit()
         return render_template("accounts/reset_sent.html")
     return render_template("accounts/forgot_password.html", form=form)

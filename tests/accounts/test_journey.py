@@ -91,3 +91,31 @@ def test_with_redis_down_registration_succeeds_and_the_sweeper_sends_later(
         m for m in services.smtp.messages_to("outage@example.org") if m["Message-ID"] == message_id
     ]
     assert len(delivered) == 1
+
+
+def test_a_password_reset_arrives_by_real_email_and_works(app, services, committed_db, worker):
+    from tests.factories import UserFactory
+
+    with app.app_context():
+        UserFactory(email="forgetful@example.org")
+        db.session.commit()
+    client = app.test_client()
+    response = submit(client, "/account/password/forgot", {"email": "forgetful@example.org"})
+    assert response.status_code == 200
+    submit(client, "/account/password/forgot", {"email": "stranger@example.org"})
+
+    message = services.smtp.wait_for_message("forgetful@example.org")
+    text = message.get_body(("plain",)).get_content()
+    reset_path = urlsplit(re.search(r"https?://\S+/account/password/reset/\S+", text)[0]).path
+    new_password = "a fresh start in spring"
+    response = submit(client, reset_path, {"password": new_password, "confirm": new_password})
+    assert response.status_code == 302
+    response = submit(
+        client, "/account/login", {"email": "forgetful@example.org", "password": new_password}
+    )
+    assert response.status_code == 302
+    # The link works once only.
+    assert (
+        submit(client, reset_path, {"password": "x" * 12, "confirm": "x" * 12}).status_code == 400
+    )
+    assert services.smtp.messages_to("stranger@example.org") == []
