@@ -40,8 +40,8 @@ typecheck: install ## mypy on organizer/ and workers/
 pytest: install ## The test suite (starts its own PostgreSQL, Redis, SMTP server and workers)
 	$(BIN)/pytest
 
-# The tests start PostgreSQL and redis-server themselves and drive Debian's Chromium;
-# install whichever of them this machine lacks.
+# The tests start PostgreSQL and redis-server themselves, drive Debian's Chromium, and make
+# PDFs with WeasyPrint (Pango); install whichever of them this machine lacks.
 system-deps:
 	@missing=""; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
@@ -49,6 +49,7 @@ system-deps:
 	{ command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } \
 	  || missing="$$missing postgresql"; \
 	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core"; \
+	ldconfig -p | grep -q libpangoft2 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && \
