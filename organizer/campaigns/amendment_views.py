@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from organizer.campaigns import amendments, forms, revisions
 from organizer.campaigns.diff import word_diff
@@ -33,9 +34,9 @@ def _choices(form: forms.AmendmentForm, campaign: Campaign) -> None:
     revision = revisions.published_revision(campaign)
     sections = revisions.iter_sections(revision.snapshot) if revision else []
     form.demand.choices = [
-        (d.label, f"{d.label}. {d.text[:90]}") for s in sections for d in s.demands
+        SelectChoice(d.label, f"{d.label}. {d.text[:90]}") for s in sections for d in s.demands
     ]
-    form.section.choices = [(s.letter, f"{s.letter}. {s.title}") for s in sections]
+    form.section.choices = [SelectChoice(s.letter, f"{s.letter}. {s.title}") for s in sections]
 
 
 @bp.route("/new", methods=["GET", "POST"])

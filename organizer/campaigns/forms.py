@@ -15,6 +15,7 @@ from wtforms import (
     EmailField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -37,9 +38,11 @@ from organizer.campaigns.permissions import ROLE_NAMES
 from organizer.campaigns.vocabulary import TOPICS, is_jurisdiction, parse_jurisdictions
 
 
-def language_choices() -> list[tuple[str, str]]:
+def language_choices() -> list[SelectChoice]:
     languages = [lang for lang in pycountry.languages if hasattr(lang, "alpha_2")]
-    return sorted(((lang.alpha_2, lang.name) for lang in languages), key=lambda c: c[1])
+    return sorted(
+        (SelectChoice(lang.alpha_2, lang.name) for lang in languages), key=lambda c: c.label
+    )
 
 
 def language_name(code: str) -> str:
@@ -53,7 +56,11 @@ class CheckboxesField(SelectMultipleField):
 
 
 def _topics_field() -> Any:
-    return CheckboxesField(_l("Topics"), choices=list(TOPICS.items()), validate_choice=True)
+    return CheckboxesField(
+        _l("Topics"),
+        choices=[SelectChoice(code, name) for code, name in TOPICS.items()],
+        validate_choice=True,
+    )
 
 
 class CampaignForm(FlaskForm):
@@ -180,7 +187,7 @@ class InviteForm(FlaskForm):
     )
     role = SelectField(
         _l("Role"),
-        choices=[(r.value, ROLE_NAMES[r]) for r in (Role.ORGANIZER, Role.MODERATOR)],
+        choices=[SelectChoice(r.value, ROLE_NAMES[r]) for r in (Role.ORGANIZER, Role.MODERATOR)],
         description=_l(
             "Organizers edit the text, events and letters. Moderators handle signatures and events."
         ),
@@ -191,9 +198,9 @@ class AmendmentForm(FlaskForm):
     kind = RadioField(
         _l("What do you propose?"),
         choices=[
-            (AmendmentKind.REWORD.value, _l("Reword a demand")),
-            (AmendmentKind.ADD.value, _l("Add a demand")),
-            (AmendmentKind.REMOVE.value, _l("Remove a demand")),
+            SelectChoice(AmendmentKind.REWORD.value, _l("Reword a demand")),
+            SelectChoice(AmendmentKind.ADD.value, _l("Add a demand")),
+            SelectChoice(AmendmentKind.REMOVE.value, _l("Remove a demand")),
         ],
         default=AmendmentKind.REWORD.value,
     )
@@ -215,7 +222,10 @@ class AmendmentForm(FlaskForm):
 class DecideForm(FlaskForm):
     decision = RadioField(
         _l("Decision"),
-        choices=[("accept", _l("Accept into the next draft")), ("decline", _l("Decline"))],
+        choices=[
+            SelectChoice("accept", _l("Accept into the next draft")),
+            SelectChoice("decline", _l("Decline")),
+        ],
         validators=[DataRequired()],
     )
     note = TextAreaField(

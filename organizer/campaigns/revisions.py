@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -23,10 +23,16 @@ from organizer.db import utcnow
 from organizer.extensions import db
 
 SNAPSHOT_FORMAT = 1
+T = TypeVar("T")
 
 
 class RevisionError(ValueError):
     """A publishing request the rules refuse; the message is for the person."""
+
+
+def ordered(items: list[T]) -> list[T]:
+    """By position: collections loaded earlier in the request keep their load order."""
+    return sorted(items, key=lambda item: item.position)  # type: ignore[attr-defined]
 
 
 def build_snapshot(campaign: Campaign) -> dict[str, Any]:
@@ -45,10 +51,10 @@ def build_snapshot(campaign: Campaign) -> dict[str, Any]:
                         "topics": list(demand.topics),
                         "jurisdictions": list(demand.jurisdictions),
                     }
-                    for demand in section.demands
+                    for demand in ordered(section.demands)
                 ],
             }
-            for section in campaign.sections
+            for section in ordered(campaign.sections)
         ],
     }
 
@@ -186,7 +192,6 @@ def sync_draft(campaign: Campaign, author: User | None) -> Revision | None:
     """Copy the working copy into the draft revision, opening revision n+1 after a
     publication. Returns the draft, or None when the text equals the published one."""
     db.session.flush()
-    db.session.expire(campaign, ["sections"])
     snapshot = build_snapshot(campaign)
     digest = content_hash(snapshot)
     latest = latest_revision(campaign)

@@ -30,6 +30,7 @@ from organizer.campaigns.models import (
     Role,
     Section,
 )
+from organizer.campaigns.revisions import ordered
 from organizer.campaigns.vocabulary import (
     normalize_jurisdictions,
     normalize_text,
@@ -138,13 +139,12 @@ def set_preamble(campaign: Campaign, user: User, preamble: str) -> None:
 
 def add_section(campaign: Campaign, user: User, title: str, topics: list[str]) -> Section:
     section = Section(
-        campaign_id=campaign.id,
         uid=new_uid(),
         position=len(campaign.sections),
         title=normalize_text(title),
         topics=normalize_topics(topics),
     )
-    db.session.add(section)
+    campaign.sections.append(section)
     revisions.sync_draft(campaign, user)
     return section
 
@@ -158,12 +158,12 @@ def update_section(section: Section, user: User, title: str, topics: list[str]) 
 def delete_section(section: Section, user: User) -> None:
     campaign = section.campaign
     campaign.sections.remove(section)
-    _renumber(campaign.sections)
+    _renumber(ordered(campaign.sections))
     revisions.sync_draft(campaign, user)
 
 
 def move_section(section: Section, user: User, offset: int) -> None:
-    sections = list(section.campaign.sections)
+    sections = ordered(section.campaign.sections)
     index = sections.index(section)
     target = index + offset
     if 0 <= target < len(sections):
@@ -176,14 +176,13 @@ def add_demand(
     section: Section, user: User, text: str, topics: list[str], jurisdictions: list[str]
 ) -> Demand:
     demand = Demand(
-        section_id=section.id,
         uid=new_uid(),
         position=len(section.demands),
         text=normalize_text(text),
         topics=normalize_topics(topics),
         jurisdictions=normalize_jurisdictions(jurisdictions),
     )
-    db.session.add(demand)
+    section.demands.append(demand)
     revisions.sync_draft(section.campaign, user)
     return demand
 
@@ -200,28 +199,28 @@ def update_demand(
 def delete_demand(demand: Demand, user: User) -> None:
     section = demand.section
     section.demands.remove(demand)
-    _renumber(section.demands)
+    _renumber(ordered(section.demands))
     revisions.sync_draft(section.campaign, user)
 
 
 def move_demand(demand: Demand, user: User, offset: int) -> None:
     """One step up or down; past either end of its section, into the neighbouring one."""
     section = demand.section
-    demands = list(section.demands)
+    demands = ordered(section.demands)
     index = demands.index(demand)
     target = index + offset
     if 0 <= target < len(demands):
         demands.insert(target, demands.pop(index))
         _renumber(demands)
     else:
-        sections = section.campaign.sections
+        sections = ordered(section.campaign.sections)
         neighbour_index = sections.index(section) + offset
         if not 0 <= neighbour_index < len(sections):
             return
         neighbour = sections[neighbour_index]
         section.demands.remove(demand)
-        _renumber(section.demands)
-        neighbour_demands = list(neighbour.demands)
+        _renumber(ordered(section.demands))
+        neighbour_demands = ordered(neighbour.demands)
         neighbour_demands.insert(len(neighbour_demands) if offset < 0 else 0, demand)
         demand.section = neighbour
         _renumber(neighbour_demands)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 
 from organizer.campaigns import revisions, services
@@ -50,3 +52,21 @@ def campaign(owner):
 def published(campaign, owner):
     publish(campaign, owner, "First text.")
     return campaign
+
+
+@contextmanager
+def setup(app):
+    """Data for view tests: built in its own app context and committed (to a savepoint), so
+    that each request gets a fresh flask.g, as in production."""
+    with app.app_context():
+        yield
+        db.session.commit()
+
+
+def login(client, email):
+    from tests.factories import PASSWORD
+    from tests.support.web import submit
+
+    response = submit(client, "/account/login", {"email": email, "password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
