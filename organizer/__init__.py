@@ -26,6 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     _resolve_redis(app)
 
+    register_observability(app)
     register_extensions(app)
     register_celery(app)
     register_security(app)
@@ -44,6 +45,15 @@ def _resolve_redis(app: Flask) -> None:
     # A rate limit must never turn a Redis outage into failed requests.
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+
+
+def register_observability(app: Flask) -> None:
+    from organizer.ops.logs import configure_logging, init_request_ids
+    from organizer.ops.metrics import init_metrics
+
+    configure_logging(app.config["LOG_FORMAT"] == "json", app.config["LOG_LEVEL"])
+    init_request_ids(app)
+    init_metrics(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -19,6 +19,7 @@ from organizer.extensions import db
 def init_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(devstack)
+    app.cli.add_command(doctor)
 
 
 @click.command("seed-demo")
@@ -87,3 +88,18 @@ def devstack(port: str) -> None:
     exited = [name for name, p in processes.items() if p.returncode not in (0, -15, -2)]
     if exited and not stopping:
         raise click.ClickException(f"stopped because {', '.join(exited)} exited")
+
+
+@click.command("doctor")
+@with_appcontext
+def doctor() -> None:
+    """Print every configuration problem a deployer must fix; exit 1 if there is any."""
+    from organizer.ops.doctor import problems
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    found = list(problems(app, dict(os.environ)))
+    for problem in found:
+        click.echo(f"- {problem}")
+    if found:
+        raise click.exceptions.Exit(1)
+    click.echo("No problems found.")

@@ -41,6 +41,20 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, not {raw!r}") from exc
 
 
+def _list(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    return tuple(item.strip().lower() for item in raw.split(",") if item.strip())
+
+
+_WEBMAIL = (
+    "gmail.com", "outlook.com", "hotmail.com", "live.com", "yahoo.com", "icloud.com",
+    "aol.com", "gmx.de", "gmx.net", "web.de", "orange.fr", "free.fr", "laposte.net",
+    "proton.me", "protonmail.com", "yandex.ru", "mail.ru",
+)  # fmt: skip
+
+
 def _dev_secret_key(instance_path: Path) -> str:
     # Kept on disk so that sessions and email links survive a restart of `make run`.
     key_file = instance_path / "secret_key"
@@ -108,9 +122,50 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         "REMEMBER_COOKIE_SECURE": production,
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "WTF_CSRF_TIME_LIMIT": None,
+        # Signatures (organizer/signatures). Limits in Flask-Limiter notation, burst;sustained.
+        "SIGN_LIMIT_PER_IP": env.get("SIGN_LIMIT_PER_IP", "5/minute;40/hour"),
+        "SIGN_LIMIT_PER_DOMAIN": env.get("SIGN_LIMIT_PER_DOMAIN", "30/minute;300/hour"),
+        # Big webmail providers are shared by too many honest signers for a domain limit.
+        "SIGN_LIMIT_EXEMPT_DOMAINS": _list(env, "SIGN_LIMIT_EXEMPT_DOMAINS", _WEBMAIL),
+        # Key of the HMAC that stands in for signers' IP addresses; derived when unset.
+        "SIGNATURE_IP_KEY": env.get("SIGNATURE_IP_KEY", ""),
+        "SIGNATURE_IP_RETENTION_DAYS": _int(env, "SIGNATURE_IP_RETENTION_DAYS", 30),
+        "SIGNATURE_TOKEN_MAX_AGE_DAYS": _int(env, "SIGNATURE_TOKEN_MAX_AGE_DAYS", 14),
+        "SIGNATURE_MAX_RESENDS": _int(env, "SIGNATURE_MAX_RESENDS", 3),
+        "SIGNATURE_COUNT_INTERVAL_SECONDS": _float(env, "SIGNATURE_COUNT_INTERVAL_SECONDS", 2.0),
+        "SIGNATURE_RECONCILE_INTERVAL_SECONDS": _float(
+            env, "SIGNATURE_RECONCILE_INTERVAL_SECONDS", 24 * 3600.0
+        ),
+        "SIGNATURE_REPORT_INTERVAL_SECONDS": _float(
+            env, "SIGNATURE_REPORT_INTERVAL_SECONDS", 3600.0
+        ),
+        "SIGNATURE_PURGE_INTERVAL_SECONDS": _float(env, "SIGNATURE_PURGE_INTERVAL_SECONDS", 3600.0),
+        "PLEDGE_CHECK_INTERVAL_SECONDS": _float(env, "PLEDGE_CHECK_INTERVAL_SECONDS", 10.0),
+        # Bulk invalidations larger than this run as a background job with a progress page.
+        "SIGNATURE_BULK_SYNC_LIMIT": _int(env, "SIGNATURE_BULK_SYNC_LIMIT", 500),
+        "COUNT_JSON_MAX_AGE_SECONDS": _int(env, "COUNT_JSON_MAX_AGE_SECONDS", 5),
+        "COUNT_JSON_STALE_SECONDS": _int(env, "COUNT_JSON_STALE_SECONDS", 30),
         # Tests may post public forms without Origin headers; nothing else may.
         "PUBLIC_FORMS_ALLOW_MISSING_ORIGIN": False,
         "CELERY_BEAT_SCHEDULE_FILE": str(instance / "celerybeat-schedule"),
+        # Observability: JSON logs in production, a bearer token or an address for /metrics.
+        "LOG_FORMAT": env.get("LOG_FORMAT", "json" if production else "text"),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),
+        "METRICS_ALLOWED_NETWORKS": [
+            net.strip()
+            for net in env.get("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128").split(",")
+            if net.strip()
+        ],
+        # Screenings (organizer/events). The clock offset moves the events' clock so that
+        # reminders can be made due without waiting; it is 0 outside tests and demos.
+        "CLOCK_OFFSET_SECONDS": _float(env, "CLOCK_OFFSET_SECONDS", 0.0),
+        "EVENT_REMINDER_INTERVAL_SECONDS": _float(env, "EVENT_REMINDER_INTERVAL_SECONDS", 60.0),
+        "EVENT_RSVP_LIMIT_PER_IP": env.get("EVENT_RSVP_LIMIT_PER_IP", "10/minute;60/hour"),
+        "EVENT_MESSAGE_LIMIT": env.get("EVENT_MESSAGE_LIMIT", "3/hour;10/day"),
+        "EVENT_MAX_PARTY_SIZE": _int(env, "EVENT_MAX_PARTY_SIZE", 10),
+        "HOST_RESOURCES_PATH": env.get("HOST_RESOURCES_PATH", str(instance / "host-resources")),
+        "HOST_RESOURCE_MAX_BYTES": _int(env, "HOST_RESOURCE_MAX_BYTES", 10 * 1024 * 1024),
     }
 
 

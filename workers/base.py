@@ -9,6 +9,7 @@ from celery.exceptions import Retry
 from flask import Flask
 
 from organizer.extensions import db
+from organizer.ops.logs import request_id_var
 
 
 class AppTask(Task):
@@ -24,6 +25,14 @@ class AppTask(Task):
     reject_on_worker_lost = True
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # The id of the request that caused this task, so its log lines can be joined up.
+        token = request_id_var.set(self.request.get("request_id") or f"task-{self.request.id}")
+        try:
+            return self._run_in_app(*args, **kwargs)
+        finally:
+            request_id_var.reset(token)
+
+    def _run_in_app(self, *args: Any, **kwargs: Any) -> Any:
         with self.flask_app.app_context():
             try:
                 result = self.run(*args, **kwargs)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import Celery
+from celery.signals import before_task_publish, task_failure
 from flask import Flask
 
 from organizer.embedded_redis import for_kombu
+from organizer.ops.logs import publish_headers
+from organizer.ops.metrics import count_task_failure
 from workers.base import AppTask
 from workers.schedule import beat_schedule
 
@@ -36,6 +41,20 @@ def celery_init_app(app: Flask) -> Celery:
         worker_hijack_root_logger=False,
     )
     celery.conf.update(app.config.get("CELERY", {}))
+    _connect_signals(app.config["REDIS_URL"])
     celery.set_default()
     app.extensions["celery"] = celery
     return celery
+
+
+def _connect_signals(redis_url: str) -> None:
+    def carry_request_id(headers: dict[str, Any] | None = None, **_: Any) -> None:
+        if headers is not None:
+            publish_headers(headers)
+
+    def count_failure(**_: Any) -> None:
+        count_task_failure(redis_url)
+
+    # Strong references: these closures would otherwise be collected at once.
+    before_task_publish.connect(carry_request_id, weak=False, dispatch_uid="cahier-request-id")
+    task_failure.connect(count_failure, weak=False, dispatch_uid="cahier-task-failures")

@@ -9,6 +9,7 @@ from flask_login import current_user
 from organizer.accounts import services as accounts
 from organizer.extensions import db
 from organizer.i18n import LANGUAGE_COOKIE
+from organizer.ops.health import readiness
 from organizer.security import public_form
 from organizer.urls import is_safe_next
 
@@ -25,6 +26,17 @@ def home() -> ResponseReturnValue:
 @bp.get("/healthz")
 def healthz() -> ResponseReturnValue:
     return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+def readyz() -> ResponseReturnValue:
+    checks = readiness()
+    ready = all(check.ok for check in checks)
+    body = {
+        "status": "ok" if ready else "unavailable",
+        "checks": {c.name: "ok" if c.ok else c.detail or "failed" for c in checks},
+    }
+    return jsonify(body), 200 if ready else 503
 
 
 @bp.post("/language")
