@@ -13,3 +13,12 @@ accesslog = "-"
 errorlog = "-"
 # Never trust X-Forwarded-* in gunicorn itself: the app's TRUSTED_PROXIES decides (ProxyFix).
 forwarded_allow_ips = ""
+
+
+def child_exit(server, worker):  # noqa: ARG001 (gunicorn's hook signature)
+    # With several workers, Prometheus metrics live in files per process; a dead worker's
+    # gauges must stop counting.
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
