@@ -56,6 +56,11 @@ system-deps:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
+bench: install system-deps ## Benchmarks of the production-shaped stack; prints one JSON document
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends wrk; }
+	$(BIN)/python -m tests.bench.run
+
 translations: install ## Extract messages, update the French catalogue, compile
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 	  --project=Cahier -o organizer/translations/messages.pot .
