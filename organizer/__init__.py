@@ -98,6 +98,17 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     for campaign_bp in (campaign_views, editor_views, team_views, amendment_views):
         app.register_blueprint(campaign_bp.bp)
+    from organizer.privacy import views as privacy_views
+    from organizer.signatures import manage_views, moderation_views
+    from organizer.signatures import views as signature_views
+
+    for signature_bp in (signature_views, manage_views, moderation_views, privacy_views):
+        app.register_blueprint(signature_bp.bp)
+    from organizer.events import host_views, organizer_views
+    from organizer.events import views as event_views
+
+    for event_bp in (event_views, host_views, organizer_views):
+        app.register_blueprint(event_bp.bp)
     if app.config["DEV_MAILBOX"]:
         from organizer.mail.views import dev_bp
 

@@ -91,3 +91,67 @@ class DemandFactory(BaseFactory):
     text = factory.Sequence(lambda n: f"Demand number {n}.")
     topics = factory.LazyFunction(lambda: ["privacy"])
     jurisdictions = factory.LazyFunction(list)
+
+
+# --- Events (screenings) ---------------------------------------------------------------------
+
+import secrets  # noqa: E402
+from datetime import timedelta  # noqa: E402
+
+from organizer.campaigns.models import CampaignStatus  # noqa: E402
+from organizer.events.models import (  # noqa: E402
+    RSVP,
+    Event,
+    EventMode,
+    EventStatus,
+    RSVPStatus,
+    Visibility,
+)
+
+
+class EventFactory(BaseFactory):
+    """An approved in-person screening a week from now, in a published campaign."""
+
+    class Meta:
+        model = Event
+
+    uid = factory.LazyFunction(lambda: secrets.token_hex(12))
+    campaign = factory.SubFactory(
+        CampaignFactory,
+        status=CampaignStatus.PUBLISHED,
+        first_published_at=factory.LazyFunction(utcnow),
+    )
+    host = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Screening {n}")
+    description = "We watch the film, then we talk."
+    starts_at = factory.LazyFunction(lambda: utcnow() + timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
+    timezone = "Europe/Paris"
+    mode = EventMode.IN_PERSON
+    venue_name = "Salle des fêtes"
+    street_address = "12 rue des Lilas"
+    city = "Lyon"
+    postal_code = "69001"
+    country = "FR"
+    online_link = ""
+    capacity = 10
+    visibility = Visibility.PUBLIC
+    is_home = False
+    status = EventStatus.APPROVED
+    terms_version = 1
+    terms_accepted_at = factory.LazyFunction(utcnow)
+
+
+class RSVPFactory(BaseFactory):
+    """A confirmed guest; seat guests through organizer.events.rsvp to test capacity rules."""
+
+    class Meta:
+        model = RSVP
+
+    event = factory.SubFactory(EventFactory)
+    name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"guest{n}@example.org")
+    party_size = 1
+    locale = "en"
+    status = RSVPStatus.GOING
+    confirmed_at = factory.LazyFunction(utcnow)

@@ -14,7 +14,7 @@ from organizer.ops.metrics import count_task_failure
 from workers.base import AppTask
 from workers.schedule import beat_schedule
 
-TASK_MODULES = ["workers.accounts", "workers.mail"]
+TASK_MODULES = ["workers.accounts", "workers.events", "workers.mail", "workers.signatures"]
 
 
 def celery_init_app(app: Flask) -> Celery:

@@ -12,4 +12,23 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             "task": "mail.sweep",
             "schedule": float(config["OUTBOX_SWEEP_INTERVAL_SECONDS"]),
         },
+        **_signatures(config),
+        "event-reminders": {
+            "task": "events.send_due_reminders",
+            "schedule": float(config["EVENT_REMINDER_INTERVAL_SECONDS"]),
+        },
+    }
+
+
+def _signatures(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    every = {
+        "signatures.fold_counts": "SIGNATURE_COUNT_INTERVAL_SECONDS",
+        "signatures.check_pledges": "PLEDGE_CHECK_INTERVAL_SECONDS",
+        "signatures.reconcile_counts": "SIGNATURE_RECONCILE_INTERVAL_SECONDS",
+        "signatures.abuse_reports": "SIGNATURE_REPORT_INTERVAL_SECONDS",
+        "signatures.purge_ip_hmacs": "SIGNATURE_PURGE_INTERVAL_SECONDS",
+    }
+    return {
+        task.replace(".", "-"): {"task": task, "schedule": float(config[setting])}
+        for task, setting in every.items()
     }

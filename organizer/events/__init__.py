@@ -1,0 +1,1 @@
+"""Screenings: hosts register them, guests RSVP (capacity, waitlist), reminders, calendars."""

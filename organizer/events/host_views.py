@@ -1,0 +1,232 @@
+"""Host pages: registering a screening (terms accepted), editing it, the guest list and its
+CSV, messaging guests, cancelling, reporting attendance, and the host resources.
+Everything needs a login; the event's host or the campaign's organizers only."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from organizer.campaigns.web import public_campaign
+from organizer.events import host_tools, hosting, listing, resources, rsvp
+from organizer.events.forms import (
+    CancelEventForm,
+    EventForm,
+    HostEventForm,
+    MessageForm,
+    ReportForm,
+)
+from organizer.events.models import EventMode, ResourceKind, Visibility
+from organizer.events.publicview import guest_view
+from organizer.events.times import local
+from organizer.events.web import current, host_feed_token, managed_event
+from organizer.extensions import db, limiter
+from organizer.urls import external_url
+
+bp = Blueprint("event_host", __name__)
+
+
+@bp.before_request
+@login_required
+def _logged_in() -> None:
+    """Every host page needs a login; who may act on which event is checked below."""
+
+
+def _message_limit() -> str:
+    return str(current_app.config["EVENT_MESSAGE_LIMIT"])
+
+
+def _message_key() -> str:
+    return f"event-message:{(request.view_args or {}).get('event_id')}"
+
+
+def _details(form: EventForm) -> hosting.EventDetails:
+    return hosting.EventDetails(
+        title=form.title.data or "", description=form.description.data or "",
+        start_date=form.start_date.data, start_time=form.start_time.data,
+        end_date=form.end_date.data, end_time=form.end_time.data,
+        timezone=form.timezone.data or "UTC", mode=EventMode(form.mode.data),
+        capacity=form.capacity.data or 0, visibility=Visibility(form.visibility.data),
+        venue_name=form.venue_name.data or "", street_address=form.street_address.data or "",
+        city=form.city.data or "", postal_code=form.postal_code.data or "",
+        country=form.country.data or "", online_link=form.online_link.data or "",
+        is_home=bool(form.is_home.data), accessibility_notes=form.accessibility_notes.data or "",
+    )  # fmt: skip
+
+
+@bp.route("/c/<slug>/events/new", methods=["GET", "POST"])
+def new(slug: str) -> ResponseReturnValue:
+    campaign = public_campaign(slug)
+    settings = hosting.settings_for(campaign)
+    form = HostEventForm()
+    if form.validate_on_submit():
+        try:
+            event = hosting.register_event(
+                campaign, current(), _details(form), form.terms_version.data
+            )
+        except hosting.EventError as exc:
+            form.title.errors = [*form.title.errors, str(exc)]
+        else:
+            db.session.commit()
+            if event.status == "pending":
+                flash(_("Your screening is registered. The organizers will review it."), "success")
+            else:
+                flash(_("Your screening is published."), "success")
+            return redirect(url_for(".manage", event_id=event.id))
+    form.terms_version.data = settings.terms_version
+    return render_template(
+        "events/host_form.html", form=form, campaign=campaign, settings=settings, event=None
+    )
+
+
+@bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+def edit(event_id: int) -> ResponseReturnValue:
+    event = managed_event(event_id)
+    form = EventForm(obj=event)
+    if request.method == "GET":
+        starts, ends = local(event.starts_at, event.timezone), local(event.ends_at, event.timezone)
+        form.start_date.data, form.start_time.data = starts.date(), starts.time()
+        form.end_date.data, form.end_time.data = ends.date(), ends.time()
+        form.mode.data, form.visibility.data = event.mode.value, event.visibility.value
+    if form.validate_on_submit():
+        try:
+            changed = hosting.update_event(event, _details(form))
+        except hosting.EventError as exc:
+            form.title.errors = [*form.title.errors, str(exc)]
+        else:
+            db.session.commit()
+            if changed:
+                flash(_("The screening is updated."), "success")
+            return redirect(url_for(".manage", event_id=event.id))
+    return render_template(
+        "events/host_form.html", form=form, campaign=event.campaign, settings=None, event=event
+    )
+
+
+@bp.get("/events/<int:event_id>/manage")
+def manage(event_id: int) -> ResponseReturnValue:
+    event = managed_event(event_id)
+    return render_template(
+        "events/host_manage.html",
+        event=event,
+        view=guest_view(event),
+        guests=rsvp.guests(event),
+        taken=rsvp.places_taken(event),
+        message_form=MessageForm(),
+        cancel_form=CancelEventForm(),
+        report_form=ReportForm(obj=event.report),
+        started=host_tools.has_started(event),
+        suggested=host_tools.attended_party_total(event),
+        resources=resources.for_campaign(event.campaign),
+        may_download=resources.may_download(current(), event.campaign),
+    )
+
+
+@bp.get("/events/<int:event_id>/guests.csv")
+def guests_csv(event_id: int) -> ResponseReturnValue:
+    event = managed_event(event_id)
+    return Response(
+        host_tools.guest_csv(event),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="screening-{event.id}-guests.csv"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@bp.post("/events/<int:event_id>/message")
+@limiter.limit(_message_limit, key_func=_message_key, deduct_when=lambda r: r.status_code == 302)
+def message(event_id: int) -> ResponseReturnValue:
+    event = managed_event(event_id)
+    form = MessageForm()
+    if form.validate_on_submit():
+        try:
+            count = host_tools.message_guests(
+                event, current(), form.subject.data or "", form.body.data or ""
+            )
+        except host_tools.HostError as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Your message is on its way to %(count)d guests.", count=count), "success")
+            return redirect(url_for(".manage", event_id=event.id))
+    else:
+        flash(_("Write a subject and a message."), "error")
+    return redirect(url_for(".manage", event_id=event.id) + "#message"), 303
+
+
+@bp.post("/events/<int:event_id>/cancel")
+def cancel(event_id: int) -> ResponseReturnValue:
+    event = managed_event(event_id)
+    form = CancelEventForm()
+    if form.validate_on_submit():
+        try:
+            told = hosting.cancel_event(event, form.reason.data or "")
+        except hosting.EventError as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("The screening is cancelled; %(count)d guests are told.", count=told), "info")
+    return redirect(url_for(".manage", event_id=event.id))
+
+
+@bp.post("/events/<int:event_id>/report")
+def report(event_id: int) -> ResponseReturnValue:
+    event = managed_event(event_id)
+    form = ReportForm()
+    if form.validate_on_submit():
+        attended = {int(v) for v in request.form.getlist("attended") if v.isdigit()}
+        try:
+            host_tools.record_report(
+                event, current(), attended, form.attendee_count.data or 0, form.notes.data or ""
+            )
+        except host_tools.HostError as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Thank you: your report is saved."), "success")
+    else:
+        flash(_("Give the number of people who came."), "error")
+    return redirect(url_for(".manage", event_id=event.id) + "#report")
+
+
+@bp.get("/events/mine")
+def mine() -> ResponseReturnValue:
+    user = current()
+    return render_template(
+        "events/mine.html",
+        events=listing.hosted_by(user),
+        feed_url=external_url("events.host_feed", token=host_feed_token(user)),
+    )
+
+
+@bp.get("/c/<slug>/host-resources/<kind>.pdf")
+def resource(slug: str, kind: str) -> ResponseReturnValue:
+    campaign = public_campaign(slug)
+    if kind not in {k.value for k in ResourceKind} or not resources.may_download(
+        current(), campaign
+    ):
+        abort(404)
+    found = resources.for_campaign(campaign).get(ResourceKind(kind))
+    if found is None or not resources.path_of(found).exists():
+        abort(404)
+    response = send_file(
+        resources.path_of(found), mimetype="application/pdf", as_attachment=True,
+        download_name=found.filename, max_age=0,
+    )  # fmt: skip
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

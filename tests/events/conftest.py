@@ -1,0 +1,31 @@
+"""Event fixtures and helpers: guests are seated through the services, as the views do."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from organizer.events import rsvp
+from organizer.extensions import db
+from organizer.mail.models import OutboundEmail
+from tests.factories import EventFactory
+
+
+def confirmed_guest(event, email, party_size=1, name="Guest", locale="en"):
+    """Ask for places and confirm through the emailed token: going or waitlisted."""
+    asked = rsvp.request_place(event, name, email, party_size, locale, None)
+    guest = rsvp.confirm(asked.confirm_token)
+    db.session.flush()
+    return guest
+
+
+def emails_to(address, template=None):
+    statement = select(OutboundEmail).where(OutboundEmail.to_addr == address)
+    if template:
+        statement = statement.where(OutboundEmail.kind == template)
+    return list(db.session.scalars(statement.order_by(OutboundEmail.id)))
+
+
+@pytest.fixture
+def event(ctx):
+    return EventFactory(capacity=5)
