@@ -124,7 +124,9 @@ class EventFactory(BaseFactory):
     host = factory.SubFactory(UserFactory)
     title = factory.Sequence(lambda n: f"Screening {n}")
     description = "We watch the film, then we talk."
-    starts_at = factory.LazyFunction(lambda: utcnow() + timedelta(days=7))
+    starts_at = factory.LazyFunction(
+        lambda: (utcnow() + timedelta(days=7)).replace(second=0, microsecond=0)
+    )
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
     timezone = "Europe/Paris"
     mode = EventMode.IN_PERSON

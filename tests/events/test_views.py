@@ -73,7 +73,8 @@ def test_hidden_address_and_link_are_absent_for_non_guests(client, ctx):
     places = data["location"] if isinstance(data["location"], list) else [data["location"]]
     assert "streetAddress" not in json.dumps(places)
     entry = Calendar.from_ical(served[1]).walk("VEVENT")[0]
-    assert "impasse" not in str(entry.get("LOCATION", "")) and "secret" not in str(entry["DESCRIPTION"])
+    assert "impasse" not in str(entry.get("LOCATION", ""))
+    assert "secret" not in str(entry["DESCRIPTION"])
 
 
 def test_a_confirmed_guest_sees_them_on_the_manage_page_and_in_the_email(client, ctx):
