@@ -1,0 +1,164 @@
+"""Confirming and withdrawing a signature: each a compare-and-set, each journaled once.
+
+A state change that makes a signature start or stop counting is an UPDATE guarded by the
+state it was read in; only the caller whose UPDATE matched writes the journal row, so a
+double click, two tabs or a moderator acting at the same moment never count twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from organizer.db import utcnow
+from organizer.extensions import db
+from organizer.signatures import counting
+from organizer.signatures.models import (
+    Commitment,
+    CommitmentStatus,
+    Pledge,
+    PledgeStatus,
+    Signature,
+    SignatureStatus,
+)
+from organizer.signatures.tokens import hash_token, is_live
+
+
+def signature_for_token(token: str) -> Signature | None:
+    """The signature a live confirmation link belongs to; None if unknown, used or expired."""
+    signature = db.session.scalar(
+        select(Signature).where(Signature.token_hash == hash_token(token))
+    )
+    if signature is None or not is_live(signature):
+        return None
+    if signature.status not in (SignatureStatus.PENDING, SignatureStatus.CONFIRMED):
+        return None
+    return signature
+
+
+def _guarded(signature: Signature, **values: Any) -> bool:
+    """UPDATE the signature only if it is still as we read it."""
+    result = db.session.execute(
+        update(Signature)
+        .where(
+            Signature.id == signature.id,
+            Signature.status == signature.status,
+            Signature.suspect == signature.suspect,
+        )
+        .values(updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    db.session.refresh(signature)
+    return True
+
+
+def confirm(token: str) -> Signature | None:
+    """Use a confirmation link: the signature (and its pending commitments) are confirmed."""
+    signature = signature_for_token(token)
+    if signature is None:
+        return None
+    now = utcnow()
+    token_used = {"token_hash": None, "token_expires_at": None}
+    if signature.status == SignatureStatus.PENDING:
+        values = {
+            "status": SignatureStatus.CONFIRMED,
+            "confirmed_at": now,
+            "confirmed_day": now.date(),
+            **token_used,
+        }
+        if not _guarded(signature, **values):
+            return None
+        if not signature.suspect:
+            counting.record_change(signature, +1)
+    elif not _guarded(signature, **token_used):
+        return None
+    _confirm_commitments(signature, now)
+    return signature
+
+
+def _confirm_commitments(signature: Signature, now: datetime) -> None:
+    open_pledges = select(Pledge.id).where(Pledge.status == PledgeStatus.OPEN)
+    db.session.execute(
+        update(Commitment)
+        .where(
+            Commitment.signature_id == signature.id,
+            Commitment.status == CommitmentStatus.PENDING,
+            Commitment.pledge_id.in_(open_pledges),
+        )
+        .values(status=CommitmentStatus.CONFIRMED, confirmed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def withdraw(signature: Signature) -> bool:
+    """The signer takes their signature back; the count goes down if it counted."""
+    if signature.status not in (SignatureStatus.PENDING, SignatureStatus.CONFIRMED):
+        return False
+    counted = signature.is_counted
+    values = {
+        "status": SignatureStatus.WITHDRAWN,
+        "withdrawn_at": utcnow(),
+        "token_hash": None,
+        "token_expires_at": None,
+    }
+    if not _guarded(signature, **values):
+        return False
+    if counted:
+        counting.record_change(signature, -1)
+    release_commitments([signature.id])
+    return True
+
+
+def release_commitments(signature_ids: list[int]) -> None:
+    """Commitments to pledges still open stop counting with their signature."""
+    open_pledges = select(Pledge.id).where(Pledge.status == PledgeStatus.OPEN)
+    db.session.execute(
+        update(Commitment)
+        .where(
+            Commitment.signature_id.in_(signature_ids),
+            Commitment.status != CommitmentStatus.WITHDRAWN,
+            Commitment.pledge_id.in_(open_pledges),
+        )
+        .values(status=CommitmentStatus.WITHDRAWN)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def clear_suspect(signature: Signature) -> bool:
+    """A moderator vouches for a suspect: it counts if confirmed, else its link is sent."""
+    from organizer.signatures.signing import send_confirmation
+
+    if not signature.suspect or signature.status not in (
+        SignatureStatus.PENDING,
+        SignatureStatus.CONFIRMED,
+    ):
+        return False
+    if not _guarded(signature, suspect=False, suspect_reason=None):
+        return False
+    if signature.status == SignatureStatus.CONFIRMED:
+        counting.record_change(signature, +1)
+    else:
+        send_confirmation(signature)
+    return True
+
+
+def invalidate(signature: Signature) -> bool:
+    if signature.status not in (SignatureStatus.PENDING, SignatureStatus.CONFIRMED):
+        return False
+    counted = signature.is_counted
+    values = {
+        "status": SignatureStatus.INVALIDATED,
+        "invalidated_at": utcnow(),
+        "token_hash": None,
+        "token_expires_at": None,
+    }
+    if not _guarded(signature, **values):
+        return False
+    if counted:
+        counting.record_change(signature, -1)
+    release_commitments([signature.id])
+    return True

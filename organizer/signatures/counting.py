@@ -1,0 +1,227 @@
+"""Signature counts: the journal, the fold that feeds the counters, and the nightly reconcile.
+
+DESIGN.md decision 7. A change of what counts writes a journal row in its own transaction
+(:func:`record_changes`); :func:`fold` moves journal rows into the counters every couple of
+seconds, claiming them with SKIP LOCKED so that two folds never add the same row twice;
+:func:`reconcile` compares the counters with a real COUNT in one snapshot and corrects drift.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, delete, func, literal, select, union_all, update
+
+from organizer.db import utcnow
+from organizer.extensions import db
+from organizer.signatures.models import Signature, SignatureStatus
+from organizer.signatures.tallies import CountChange, CountryCount, DailyCount, SignatureTotal
+from organizer.signatures.upsert import add_to_counters, ensure_row
+
+log = logging.getLogger(__name__)
+
+FOLD_BATCH = 5000
+Key = tuple[str, date]  # (country, UTC day of confirmation)
+
+
+def record_changes(campaign_id: int, deltas: dict[Key, int]) -> None:
+    """Journal what started or stopped counting, in the caller's transaction."""
+    db.session.add_all(
+        CountChange(campaign_id=campaign_id, country=country, day=day, delta=delta)
+        for (country, day), delta in deltas.items()
+        if delta
+    )
+
+
+def record_change(signature: Signature, delta: int) -> None:
+    day = signature.confirmed_day or utcnow().date()
+    record_changes(signature.campaign_id, {(signature.country, day): delta})
+
+
+def fold(batch: int = FOLD_BATCH) -> dict[int, int]:
+    """Add journal rows to the counters and delete them. Returns the delta per campaign."""
+    rows = db.session.execute(
+        select(
+            CountChange.id,
+            CountChange.campaign_id,
+            CountChange.country,
+            CountChange.day,
+            CountChange.delta,
+        )
+        .order_by(CountChange.id)
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if not rows:
+        return {}
+    totals: dict[int, int] = defaultdict(int)
+    countries: dict[tuple[int, str], int] = defaultdict(int)
+    days: dict[tuple[int, date], int] = defaultdict(int)
+    for _id, campaign_id, country, day, delta in rows:
+        totals[campaign_id] += delta
+        countries[campaign_id, country] += delta
+        days[campaign_id, day] += delta
+    _apply(totals, countries, days)
+    db.session.execute(
+        delete(CountChange)
+        .where(CountChange.id.in_([row.id for row in rows]))
+        .execution_options(synchronize_session=False)
+    )
+    return dict(totals)
+
+
+def _apply(
+    totals: dict[int, int],
+    countries: dict[tuple[int, str], int],
+    days: dict[tuple[int, date], int],
+) -> None:
+    now = utcnow()
+    # Sorted, so that concurrent folds lock counter rows in the same order.
+    for campaign_id in sorted(totals):
+        ensure_row(SignatureTotal, ["campaign_id"], {"campaign_id": campaign_id})
+        db.session.execute(
+            update(SignatureTotal)
+            .where(SignatureTotal.campaign_id == campaign_id)
+            .values(confirmed=SignatureTotal.confirmed + totals[campaign_id], updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    add_to_counters(
+        CountryCount,
+        ["campaign_id", "country"],
+        [
+            {"campaign_id": c, "country": country, "confirmed": n}
+            for (c, country), n in sorted(countries.items())
+            if n
+        ],
+    )
+    add_to_counters(
+        DailyCount,
+        ["campaign_id", "day"],
+        [
+            {"campaign_id": c, "day": day, "confirmed": n}
+            for (c, day), n in sorted(days.items())
+            if n
+        ],
+    )
+
+
+def _counted(campaign_id: int) -> tuple[ColumnElement[bool], ...]:
+    return (
+        Signature.campaign_id == campaign_id,
+        Signature.status == SignatureStatus.CONFIRMED,
+        Signature.suspect.is_(False),
+    )
+
+
+def real_count(campaign_id: int) -> int:
+    return int(db.session.scalar(select(func.count()).where(*_counted(campaign_id))) or 0)
+
+
+def _drift(campaign_id: int, column: str) -> dict[object, int]:
+    """real - (counter + unfolded journal), per key, in ONE statement and so one snapshot."""
+    real_key = getattr(Signature, "country" if column == "country" else "confirmed_day")
+    counter = CountryCount if column == "country" else DailyCount
+    counter_key = getattr(counter, column)
+    journal_key = getattr(CountChange, column)
+    parts = union_all(
+        select(real_key.label("k"), func.count().label("n"))
+        .where(*_counted(campaign_id))
+        .group_by(real_key),
+        select(counter_key.label("k"), (literal(0) - counter.confirmed).label("n")).where(
+            counter.campaign_id == campaign_id
+        ),
+        select(journal_key.label("k"), (literal(0) - func.sum(CountChange.delta)).label("n"))
+        .where(CountChange.campaign_id == campaign_id)
+        .group_by(journal_key),
+    ).subquery()
+    drift = db.session.execute(
+        select(parts.c.k, func.sum(parts.c.n)).group_by(parts.c.k).having(func.sum(parts.c.n) != 0)
+    )
+    return {key: int(n) for key, n in drift}
+
+
+def reconcile(campaign_ids: Iterable[int] | None = None) -> dict[int, int]:
+    """Correct counters from a real COUNT; log and return the drift of each campaign."""
+    if campaign_ids is None:
+        campaign_ids = db.session.scalars(
+            select(Signature.campaign_id).distinct().union(select(SignatureTotal.campaign_id))
+        ).all()
+    drifts: dict[int, int] = {}
+    now = utcnow()
+    for campaign_id in sorted(set(campaign_ids)):
+        countries = _drift(campaign_id, "country")
+        days = _drift(campaign_id, "day")
+        total = sum(countries.values())
+        if countries or days:
+            log.warning(
+                "signature count drift on campaign %s: %+d (%s)",
+                campaign_id,
+                total,
+                {str(k): v for k, v in countries.items()},
+            )
+            drifts[campaign_id] = total
+        _apply(
+            {campaign_id: total},
+            {(campaign_id, str(k)): n for k, n in countries.items()},
+            {(campaign_id, k): n for k, n in days.items() if isinstance(k, date)},
+        )
+        db.session.execute(
+            update(SignatureTotal)
+            .where(SignatureTotal.campaign_id == campaign_id)
+            .values(reconciled_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    return drifts
+
+
+@dataclass(frozen=True)
+class Totals:
+    online: int
+    offline: int
+    goal: int | None
+
+    @property
+    def total(self) -> int:
+        return self.online + self.offline
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.total * 100 // self.goal) if self.goal else 0
+
+
+def totals(campaign_id: int, goal: int | None) -> Totals:
+    row = db.session.get(SignatureTotal, campaign_id)
+    return Totals(row.confirmed if row else 0, row.offline if row else 0, goal)
+
+
+def by_country(campaign_id: int) -> list[tuple[str, int]]:
+    rows = db.session.execute(
+        select(CountryCount.country, CountryCount.confirmed)
+        .where(CountryCount.campaign_id == campaign_id, CountryCount.confirmed > 0)
+        .order_by(CountryCount.confirmed.desc(), CountryCount.country)
+    )
+    return [(country, int(n)) for country, n in rows]
+
+
+def by_day(campaign_id: int, limit: int = 120) -> list[tuple[date, int]]:
+    rows = db.session.execute(
+        select(DailyCount.day, DailyCount.confirmed)
+        .where(DailyCount.campaign_id == campaign_id)
+        .order_by(DailyCount.day.desc())
+        .limit(limit)
+    ).all()
+    return [(day, int(n)) for day, n in reversed(rows)]
+
+
+def add_offline(campaign_id: int, delta: int) -> None:
+    ensure_row(SignatureTotal, ["campaign_id"], {"campaign_id": campaign_id})
+    db.session.execute(
+        update(SignatureTotal)
+        .where(SignatureTotal.campaign_id == campaign_id)
+        .values(offline=SignatureTotal.offline + delta, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )

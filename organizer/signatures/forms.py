@@ -1,0 +1,127 @@
+"""Signature forms. The public ones carry no CSRF token: @public_form checks the origin, so
+the campaign page stays identical for every visitor and sets no cookie."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from organizer.signatures.countries import countries
+from organizer.signatures.models import PostalCodeMode
+
+POSTAL_CODE_MODES = [
+    SelectChoice(PostalCodeMode.OFF.value, _l("Do not ask")),
+    SelectChoice(PostalCodeMode.OPTIONAL.value, _l("Ask, optional")),
+    SelectChoice(PostalCodeMode.REQUIRED.value, _l("Ask, required")),
+]
+
+
+def _language() -> str:
+    return str(get_locale() or "en").split("_")[0]
+
+
+class PublicForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+
+class SignForm(PublicForm):
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(
+        _l("Your email"),
+        validators=[DataRequired(), Length(max=320)],
+        description=_l("We send you a link to confirm your signature."),
+    )
+    country = SelectField(_l("Country"), validators=[DataRequired()])
+    postal_code = StringField(_l("Postal code"), validators=[Optional(), Length(max=16)])
+    show_name = BooleanField(_l("Show my name on the public list of signers."))
+    receive_updates = BooleanField(_l("Send me updates from the organizers of this campaign."))
+    # Hidden from people by CSS; bots fill every field they find.
+    website = StringField(_l("Leave this field empty"))
+
+    def __init__(
+        self, *args: Any, postal_code: PostalCodeMode = PostalCodeMode.OFF, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.postal_mode = postal_code
+        placeholder = SelectChoice("", _l("Choose your country"))
+        self.country.choices = [placeholder] + [
+            SelectChoice(code, name) for code, name in countries(_language())
+        ]
+        if postal_code == PostalCodeMode.OFF:
+            del self.postal_code
+
+    def validate_postal_code(self, field: StringField) -> None:
+        if self.postal_mode == PostalCodeMode.REQUIRED and not (field.data or "").strip():
+            raise ValidationError(_l("Enter your postal code."))
+
+
+class SettingsForm(FlaskForm):
+    postal_code = SelectField(_l("Postal code on the sign form"), choices=POSTAL_CODE_MODES)
+    notify_signers_on_milestones = BooleanField(
+        _l("Email the signers who asked for updates when a milestone is reached.")
+    )
+
+
+class MilestoneForm(FlaskForm):
+    threshold = IntegerField(
+        _l("Signatures"), validators=[DataRequired(), NumberRange(min=1, max=100_000_000)]
+    )
+
+
+class OfflineBatchForm(FlaskForm):
+    count = IntegerField(
+        _l("Number of paper signatures"),
+        validators=[DataRequired(), NumberRange(min=1, max=10_000_000)],
+    )
+    collected_on = DateField(_l("Collected on"), validators=[DataRequired()])
+    note = TextAreaField(
+        _l("Note"),
+        validators=[Optional(), Length(max=1000)],
+        description=_l("Where they were collected, and where the sheets are kept."),
+    )
+
+
+class PledgeForm(FlaskForm):
+    text = TextAreaField(
+        _l("The pledge"),
+        validators=[DataRequired(), Length(max=1000)],
+        description=_l(
+            "What each supporter will do, e.g. 'I will log out of Facebook from 25 May to 1 June'."
+        ),
+    )
+    threshold = IntegerField(
+        _l("How many people must commit"),
+        validators=[DataRequired(), NumberRange(min=2, max=100_000_000)],
+    )
+    deadline = DateField(_l("Deadline"), validators=[DataRequired()])
+
+
+class ModerationFilterForm(PublicForm):
+    """Read from the query string for the preview, then posted with a token to apply."""
+
+    domain = StringField(_l("Email domain"), validators=[Optional(), Length(max=255)])
+    ip_hmac = StringField(_l("IP hash"), validators=[Optional(), Length(max=64)])
+    postal_code = StringField(_l("Postal code"), validators=[Optional(), Length(max=16)])
+    country = StringField(_l("Country code"), validators=[Optional(), Length(max=2)])
+    since = DateField(_l("Signed from (day)"), validators=[Optional()])
+    until = DateField(_l("Signed until (day)"), validators=[Optional()])
+    suspects_only = BooleanField(_l("Only suspect signatures"))
+
+
+class ActionForm(FlaskForm):
+    """A button and a CSRF token."""

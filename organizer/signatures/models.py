@@ -1,0 +1,199 @@
+"""Signatures, their per-campaign settings, pledges and commitments, paper batches, milestones.
+
+Counters and moderation records live in :mod:`organizer.signatures.tallies`.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from organizer.campaigns.models import Campaign, Revision
+from organizer.db import Base, utcnow
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e])
+
+
+class SignatureStatus(enum.StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    INVALIDATED = "invalidated"
+    WITHDRAWN = "withdrawn"
+
+
+class PostalCodeMode(enum.StrEnum):
+    OFF = "off"
+    OPTIONAL = "optional"
+    REQUIRED = "required"
+
+
+class PledgeStatus(enum.StrEnum):
+    OPEN = "open"
+    TRIGGERED = "triggered"
+    LAPSED = "lapsed"
+
+
+class CommitmentStatus(enum.StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    WITHDRAWN = "withdrawn"
+
+
+class Signature(Base):
+    """One person's signature on one campaign, bound to the published revision they read.
+
+    It is counted when it is confirmed and not suspect; every change of that is written to
+    the count journal (:class:`~organizer.signatures.tallies.CountChange`) in the same
+    transaction.
+    """
+
+    __tablename__ = "signature"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "canonical_email"),
+        Index("ix_signature_campaign_status", "campaign_id", "status", "confirmed_at"),
+        Index("ix_signature_campaign_domain", "campaign_id", "email_domain"),
+        Index("ix_signature_campaign_ip", "campaign_id", "ip_hmac"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    revision_id: Mapped[int] = mapped_column(ForeignKey("grievance_revision.id"))
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(320))  # as typed, where mail goes
+    canonical_email: Mapped[str] = mapped_column(String(320))  # what dedupe compares
+    email_domain: Mapped[str] = mapped_column(String(255))
+    country: Mapped[str] = mapped_column(String(2))
+    postal_code: Mapped[str | None] = mapped_column(String(16))
+    locale: Mapped[str] = mapped_column(String(8), default="en")
+    # Consents, each with the version of the wording the signer saw.
+    show_name: Mapped[bool] = mapped_column(default=False)
+    show_name_text: Mapped[str] = mapped_column(String(32))
+    receive_updates: Mapped[bool] = mapped_column(default=False)
+    receive_updates_text: Mapped[str] = mapped_column(String(32))
+    status: Mapped[SignatureStatus] = mapped_column(
+        _enum(SignatureStatus, "signature_status"), default=SignatureStatus.PENDING
+    )
+    # Over a rate limit or caught by the honeypot: kept, never counted until cleared.
+    suspect: Mapped[bool] = mapped_column(default=False)
+    suspect_reason: Mapped[str | None] = mapped_column(String(32))
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    token_expires_at: Mapped[datetime | None]
+    confirmation_sends: Mapped[int] = mapped_column(default=0)
+    # HMAC of the client IP with a secret key; purged after 30 days.
+    ip_hmac: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    confirmed_at: Mapped[datetime | None]
+    confirmed_day: Mapped[date | None]  # UTC day, for the per-day chart counters
+    withdrawn_at: Mapped[datetime | None]
+    invalidated_at: Mapped[datetime | None]
+
+    campaign: Mapped[Campaign] = relationship()
+    revision: Mapped[Revision] = relationship()
+
+    @property
+    def is_counted(self) -> bool:
+        return self.status == SignatureStatus.CONFIRMED and not self.suspect
+
+    def __repr__(self) -> str:
+        return f"<Signature {self.id} {self.status}>"
+
+
+class SignatureSettings(Base):
+    """Per-campaign choices for the sign form and milestone emails; defaults when absent."""
+
+    __tablename__ = "signature_settings"
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True
+    )
+    postal_code: Mapped[PostalCodeMode] = mapped_column(
+        _enum(PostalCodeMode, "postal_code_mode"), default=PostalCodeMode.OFF
+    )
+    notify_signers_on_milestones: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Pledge(Base):
+    """'I will do X if N others do': triggered once N commitments are confirmed."""
+
+    __tablename__ = "pledge"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    threshold: Mapped[int]
+    deadline: Mapped[date]  # open until the end of this day, UTC
+    status: Mapped[PledgeStatus] = mapped_column(
+        _enum(PledgeStatus, "pledge_status"), default=PledgeStatus.OPEN
+    )
+    # Confirmed commitments, refreshed by the beat task (no COUNT per page view).
+    committed: Mapped[int] = mapped_column(default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+
+    campaign: Mapped[Campaign] = relationship()
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.committed * 100 // self.threshold) if self.threshold else 0
+
+
+class Commitment(Base):
+    __tablename__ = "pledge_commitment"
+    __table_args__ = (UniqueConstraint("pledge_id", "signature_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pledge_id: Mapped[int] = mapped_column(ForeignKey("pledge.id", ondelete="CASCADE"))
+    signature_id: Mapped[int] = mapped_column(
+        ForeignKey("signature.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[CommitmentStatus] = mapped_column(
+        _enum(CommitmentStatus, "commitment_status"), default=CommitmentStatus.PENDING
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None]
+
+    pledge: Mapped[Pledge] = relationship()
+    signature: Mapped[Signature] = relationship()
+
+
+class OfflineBatch(Base):
+    """Paper signatures an organizer collected: counted toward the goal, shown apart."""
+
+    __tablename__ = "offline_signature_batch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), index=True
+    )
+    count: Mapped[int]
+    collected_on: Mapped[date]
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Milestone(Base):
+    """A count that, once reached, emails the organizers (and opted-in signers) once."""
+
+    __tablename__ = "signature_milestone"
+    __table_args__ = (UniqueConstraint("campaign_id", "threshold"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    threshold: Mapped[int]
+    # Set for the 25/50/75/100 % rows, with the goal they were computed from.
+    percent: Mapped[int | None]
+    goal: Mapped[int | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reached_at: Mapped[datetime | None]

@@ -1,0 +1,196 @@
+"""Signing: a pending signature and its confirmation email, or a re-send, never a duplicate.
+
+The sign POST is the hot path (issue 7 load-tests it): one SELECT by canonical email, one
+INSERT of the signature and one outbox row. Counting happens later, on confirmation.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+
+from organizer.campaigns.models import Campaign, CampaignStatus, Revision
+from organizer.extensions import db
+from organizer.signatures import abuse
+from organizer.signatures.canonical import Address
+from organizer.signatures.mailing import email_signer
+from organizer.signatures.models import (
+    Commitment,
+    CommitmentStatus,
+    Pledge,
+    PledgeStatus,
+    Signature,
+    SignatureStatus,
+)
+from organizer.signatures.tokens import new_confirmation_token
+from organizer.urls import external_url
+
+# The version of each consent's wording; bump it whenever the text in forms.py changes.
+SHOW_NAME_TEXT = "show-name-2024-1"
+RECEIVE_UPDATES_TEXT = "updates-2024-1"
+
+
+class Outcome(enum.StrEnum):
+    CREATED = "created"
+    RESENT = "resent"
+    ALREADY_SIGNED = "already-signed"
+    SUSPECT = "suspect"
+    CAPPED = "capped"  # too many confirmation emails for this address already
+    IGNORED = "ignored"  # invalidated by a moderator: stays so
+
+
+@dataclass(frozen=True)
+class Signer:
+    name: str
+    address: Address
+    country: str
+    postal_code: str | None
+    show_name: bool
+    receive_updates: bool
+    locale: str
+    ip: str | None = None
+    honeypot: str = ""
+
+
+def is_open(campaign: Campaign) -> bool:
+    return campaign.status == CampaignStatus.PUBLISHED and campaign.is_public
+
+
+def sign(
+    campaign: Campaign, revision: Revision, signer: Signer, pledge: Pledge | None = None
+) -> tuple[Outcome, Signature]:
+    ip_key = abuse.ip_hmac(signer.ip)
+    reason = abuse.suspect_reason(campaign.id, ip_key, signer.address.domain, signer.honeypot)
+    existing = db.session.scalar(
+        select(Signature).where(
+            Signature.campaign_id == campaign.id,
+            Signature.canonical_email == signer.address.canonical,
+        )
+    )
+    if existing is None:
+        signature = _create(campaign, revision, signer, ip_key, reason)
+        if pledge is not None:
+            _commit_to(pledge, signature)
+        if reason:
+            return Outcome.SUSPECT, signature
+        _send_confirmation(signature, [pledge.text] if pledge is not None else [])
+        return Outcome.CREATED, signature
+    return _sign_again(existing, revision, signer, pledge, reason), existing
+
+
+def _create(
+    campaign: Campaign, revision: Revision, signer: Signer, ip_key: str | None, reason: str | None
+) -> Signature:
+    signature = Signature(
+        campaign_id=campaign.id,
+        revision_id=revision.id,
+        ip_hmac=ip_key,
+        suspect=reason is not None,
+        suspect_reason=reason,
+        confirmation_sends=0,
+    )
+    _fill(signature, signer)
+    db.session.add(signature)
+    db.session.flush()
+    return signature
+
+
+def _fill(signature: Signature, signer: Signer) -> None:
+    signature.name = signer.name
+    signature.email = signer.address.email
+    signature.canonical_email = signer.address.canonical
+    signature.email_domain = signer.address.domain
+    signature.country = signer.country
+    signature.postal_code = signer.postal_code or None
+    signature.locale = signer.locale
+    signature.show_name = signer.show_name
+    signature.show_name_text = SHOW_NAME_TEXT
+    signature.receive_updates = signer.receive_updates
+    signature.receive_updates_text = RECEIVE_UPDATES_TEXT
+
+
+def _sign_again(
+    signature: Signature,
+    revision: Revision,
+    signer: Signer,
+    pledge: Pledge | None,
+    reason: str | None,
+) -> Outcome:
+    if signature.status == SignatureStatus.INVALIDATED:
+        return Outcome.IGNORED
+    if reason or signature.suspect:
+        # Nothing is mailed for a suspect, whatever it is: a flood must not become spam.
+        return Outcome.SUSPECT
+    if signature.confirmation_sends > current_app.config["SIGNATURE_MAX_RESENDS"]:
+        return Outcome.CAPPED
+    if signature.status == SignatureStatus.WITHDRAWN:
+        # Signing again after withdrawing is allowed: a fresh pending signature, same row.
+        _fill(signature, signer)
+        signature.revision_id = revision.id
+        signature.status = SignatureStatus.PENDING
+        signature.withdrawn_at = None
+        signature.confirmed_at = signature.confirmed_day = None
+    pending_commitment = pledge is not None and _commit_to(pledge, signature)
+    if signature.status == SignatureStatus.CONFIRMED and not pending_commitment:
+        signature.confirmation_sends += 1
+        email_signer(signature, "signature_already", {"campaign": signature.campaign})
+        return Outcome.ALREADY_SIGNED
+    _send_confirmation(signature)
+    return Outcome.RESENT
+
+
+def _commit_to(pledge: Pledge, signature: Signature) -> bool:
+    """A pending commitment for the signature; True when it needs confirming."""
+    if pledge.status != PledgeStatus.OPEN:
+        return False
+    commitment = db.session.scalar(
+        select(Commitment).where(
+            Commitment.pledge_id == pledge.id, Commitment.signature_id == signature.id
+        )
+    )
+    if commitment is None:
+        db.session.add(Commitment(pledge_id=pledge.id, signature_id=signature.id))
+        db.session.flush()
+        return True
+    if commitment.status == CommitmentStatus.WITHDRAWN:
+        commitment.status = CommitmentStatus.PENDING
+        commitment.confirmed_at = None
+    return commitment.status == CommitmentStatus.PENDING
+
+
+def send_confirmation(signature: Signature) -> None:
+    """(Re)send the confirmation link, e.g. once a moderator clears a suspect."""
+    _send_confirmation(signature)
+
+
+def _send_confirmation(signature: Signature, pledges: list[str] | None = None) -> None:
+    token = new_confirmation_token(signature)
+    signature.confirmation_sends += 1
+    if pledges is None:
+        pledges = _pending_pledges(signature)
+    email_signer(
+        signature,
+        "signature_confirm",
+        {
+            "campaign": signature.campaign,
+            "confirm_url": external_url("signatures.confirm", token=token),
+            "pledges": pledges,
+            "days": current_app.config["SIGNATURE_TOKEN_MAX_AGE_DAYS"],
+        },
+    )
+
+
+def _pending_pledges(signature: Signature) -> list[str]:
+    return list(
+        db.session.scalars(
+            select(Pledge.text)
+            .join(Commitment, Commitment.pledge_id == Pledge.id)
+            .where(
+                Commitment.signature_id == signature.id,
+                Commitment.status == CommitmentStatus.PENDING,
+            )
+        )
+    )

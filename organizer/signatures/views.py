@@ -1,0 +1,182 @@
+"""Public signature pages: sign, confirm, count.json, the signers wall and pledges.
+
+Anonymous pages are identical for every visitor and set no cookie: the forms carry no token
+(@public_form checks the origin instead) and nothing here touches the session.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from sqlalchemy.exc import IntegrityError
+
+from organizer.campaigns import revisions
+from organizer.campaigns.models import Campaign, Revision
+from organizer.campaigns.web import public_campaign
+from organizer.extensions import db
+from organizer.security import public_form
+from organizer.signatures import confirmation, counting, pledges, signing, wall
+from organizer.signatures.canonical import EmailRefused, parse_address
+from organizer.signatures.forms import SignForm
+from organizer.signatures.mailing import manage_url
+from organizer.signatures.models import Pledge, PledgeStatus
+from organizer.signatures.panel import init_template_helpers
+from organizer.signatures.settings import settings_for
+from organizer.urls import external_url
+
+bp = Blueprint("signatures", __name__)
+bp.record_once(lambda state: init_template_helpers(state.app))
+
+
+def _signable(slug: str) -> tuple[Campaign, Revision]:
+    campaign = public_campaign(slug)
+    revision = revisions.published_revision(campaign)
+    if revision is None:
+        abort(404)
+    return campaign, revision
+
+
+def _locale() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def _submit(
+    campaign: Campaign, revision: Revision, form: SignForm, pledge: Pledge | None = None
+) -> ResponseReturnValue | None:
+    try:
+        address = parse_address(form.email.data or "")
+    except EmailRefused as exc:
+        form.email.errors = [str(exc)]
+        return None
+    postal = form.postal_code.data.strip() if "postal_code" in form else None
+    signer = signing.Signer(
+        name=(form.name.data or "").strip(),
+        address=address,
+        country=form.country.data or "",
+        postal_code=postal,
+        show_name=bool(form.show_name.data),
+        receive_updates=bool(form.receive_updates.data),
+        locale=_locale(),
+        ip=request.remote_addr,
+        honeypot=form.website.data or "",
+    )
+    try:
+        signing.sign(campaign, revision, signer, pledge)
+        db.session.commit()
+    except IntegrityError:
+        # The same address signed in a concurrent request, which sent the email.
+        db.session.rollback()
+    # Whatever happened (new, re-sent, suspect, capped), the visitor sees the same page.
+    return render_template(
+        "signatures/check_email.html", campaign=campaign, email=address.email, pledge=pledge
+    )
+
+
+@bp.route("/c/<slug>/sign", methods=["GET", "POST"])
+@public_form
+def sign(slug: str) -> ResponseReturnValue:
+    campaign, revision = _signable(slug)
+    form = SignForm(postal_code=settings_for(campaign).postal_code)
+    is_open = signing.is_open(campaign)
+    if request.method == "POST" and not is_open:
+        abort(409, description=_closed_message())
+    if form.validate_on_submit():
+        done = _submit(campaign, revision, form)
+        if done is not None:
+            return done
+    return render_template("signatures/sign.html", campaign=campaign, form=form, is_open=is_open)
+
+
+def _closed_message() -> str:
+    from flask_babel import gettext as _
+
+    return _("This campaign is closed: it no longer takes signatures.")
+
+
+@bp.route("/s/confirm/<token>", methods=["GET", "POST"])
+@public_form
+def confirm(token: str) -> ResponseReturnValue:
+    if request.method == "POST":
+        signature = confirmation.confirm(token)
+        if signature is None:
+            return _no_store(render_template("signatures/link_invalid.html"), 400)
+        db.session.commit()
+        campaign = signature.campaign
+        page_url = external_url("campaigns.page", slug=campaign.slug)
+        return _no_store(
+            render_template(
+                "signatures/confirmed.html",
+                campaign=campaign,
+                signature=signature,
+                page_url=page_url,
+                manage_url=manage_url(signature),
+            )
+        )
+    # A GET never confirms: mail scanners open links before people do.
+    signature = confirmation.signature_for_token(token)
+    if signature is None:
+        return _no_store(render_template("signatures/link_invalid.html"), 400)
+    return _no_store(render_template("signatures/confirm.html", signature=signature))
+
+
+def _no_store(body: str, status: int = 200) -> Response:
+    response = Response(body, status=status, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/c/<slug>/count.json")
+def count_json(slug: str) -> ResponseReturnValue:
+    campaign = public_campaign(slug)
+    totals = counting.totals(campaign.id, campaign.signature_goal)
+    response = jsonify(
+        campaign=campaign.slug,
+        signatures=totals.online,
+        offline=totals.offline,
+        total=totals.total,
+        goal=totals.goal,
+        percent=totals.percent,
+        by_country=dict(counting.by_country(campaign.id)),
+    )
+    config = current_app.config
+    response.headers["Cache-Control"] = (
+        f"public, max-age={config['COUNT_JSON_MAX_AGE_SECONDS']}, "
+        f"stale-while-revalidate={config['COUNT_JSON_STALE_SECONDS']}"
+    )
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/c/<slug>/signers")
+def signers(slug: str) -> ResponseReturnValue:
+    campaign = public_campaign(slug)
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, wall.MAX_PAGE))
+    names = wall.public_signers(campaign, page)
+    return render_template(
+        "signatures/signers.html",
+        campaign=campaign,
+        signers=names[: wall.PAGE_SIZE],
+        page=page,
+        has_next=len(names) > wall.PAGE_SIZE,
+    )
+
+
+@bp.route("/c/<slug>/pledges/<int:pledge_id>", methods=["GET", "POST"])
+@public_form
+def pledge(slug: str, pledge_id: int) -> ResponseReturnValue:
+    campaign, revision = _signable(slug)
+    found = pledges.get_pledge(campaign, pledge_id)
+    if found is None:
+        abort(404)
+    form = SignForm(postal_code=settings_for(campaign).postal_code)
+    is_open = found.status == PledgeStatus.OPEN and signing.is_open(campaign)
+    if request.method == "POST" and not is_open:
+        abort(409, description=_closed_message())
+    if form.validate_on_submit():
+        done = _submit(campaign, revision, form, found)
+        if done is not None:
+            return done
+    return render_template(
+        "signatures/pledge.html", campaign=campaign, pledge=found, form=form, is_open=is_open
+    )

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from organizer.extensions import db
+from organizer.mail.models import OutboundEmail
+from organizer.signatures.models import Signature, SignatureStatus
+from organizer.signatures.signing import Outcome
+
+from .conftest import confirm_now, folded_total, sign
+
+
+def _emails(to):
+    return list(db.session.scalars(select(OutboundEmail).where(OutboundEmail.to_addr == to)))
+
+
+def test_signing_stores_a_pending_signature_bound_to_the_published_revision(campaign):
+    outcome, signature = sign(campaign, "ada@example.org", postal_code="NW1", show_name=True,
+                              receive_updates=True)
+    assert outcome == Outcome.CREATED
+    assert signature.status == SignatureStatus.PENDING
+    assert signature.revision.is_published and signature.revision.campaign_id == campaign.id
+    assert signature.show_name_text and signature.receive_updates_text
+    assert signature.ip_hmac and "192.0.2.1" not in signature.ip_hmac
+    [email] = _emails("ada@example.org")
+    assert email.kind == "signature_confirm"
+    assert "/s/confirm/" in email.text_body and "/s/manage/" in email.text_body
+    # A confirmation is transactional: no unsubscribe header on it.
+    assert "List-Unsubscribe" not in email.headers
+    assert folded_total(campaign) == 0
+
+
+def test_signing_again_resends_instead_of_duplicating_at_most_three_times(campaign):
+    sign(campaign, "jane.doe@gmail.com")
+    outcomes = [sign(campaign, variant)[0] for variant in (
+        "janedoe@gmail.com", "Jane.Doe+again@googlemail.com", "j.ane.doe@gmail.com",
+        "janedoe+4@gmail.com", "janedoe+5@gmail.com",
+    )]
+    assert outcomes == [Outcome.RESENT] * 3 + [Outcome.CAPPED] * 2
+    count = db.session.scalar(select(func.count()).where(Signature.campaign_id == campaign.id))
+    assert count == 1
+    sent = db.session.scalar(select(func.count()).where(OutboundEmail.kind == "signature_confirm",
+                                                        OutboundEmail.to_addr.like("%gmail.com")))
+    assert sent == 4
+
+
+def test_a_resent_link_replaces_the_old_one(campaign):
+    from organizer.signatures import confirmation
+    from organizer.signatures.tokens import new_confirmation_token
+
+    _outcome, signature = sign(campaign, "ada@example.org")
+    old = new_confirmation_token(signature)
+    sign(campaign, "ada@example.org")
+    assert confirmation.confirm(old) is None
+
+
+def test_signing_twice_does_not_count_twice(campaign):
+    _outcome, signature = sign(campaign, "ada@example.org")
+    confirm_now(signature)
+    outcome, again = sign(campaign, "ADA@example.org")
+    assert outcome == Outcome.ALREADY_SIGNED and again.id == signature.id
+    assert [e.kind for e in _emails("ada@example.org")][-1] == "signature_already"
+    assert folded_total(campaign) == 1
+
+
+def test_honeypot_signatures_are_suspect_never_mailed_nor_counted(campaign):
+    outcome, signature = sign(campaign, "bot@example.org", honeypot="http://spam.example")
+    assert outcome == Outcome.SUSPECT and signature.suspect
+    assert signature.suspect_reason == "honeypot"
+    assert _emails("bot@example.org") == []
+
+
+def test_over_the_ip_limit_signatures_are_quietly_suspect(app, campaign):
+    app.config["SIGN_LIMIT_PER_IP"] = "2/minute"
+    outcomes = [sign(campaign, f"p{i}@example.org", ip="198.51.100.7")[0] for i in range(4)]
+    assert outcomes == [Outcome.CREATED, Outcome.CREATED, Outcome.SUSPECT, Outcome.SUSPECT]
+    # Another address is not affected.
+    assert sign(campaign, "other@example.org", ip="198.51.100.8")[0] == Outcome.CREATED
+
+
+def test_over_the_domain_limit_signatures_are_suspect_except_big_providers(app, campaign):
+    app.config["SIGN_LIMIT_PER_DOMAIN"] = "2/minute"
+    outcomes = [sign(campaign, f"p{i}@flood.example", ip=f"198.51.100.{i}")[0] for i in range(3)]
+    assert outcomes == [Outcome.CREATED, Outcome.CREATED, Outcome.SUSPECT]
+    gmail = [sign(campaign, f"person{i}@gmail.com", ip=f"203.0.113.{i}")[0] for i in range(3)]
+    assert gmail == [Outcome.CREATED] * 3
+
+
+def test_signing_again_after_withdrawing_makes_a_fresh_pending_signature(campaign):
+    from organizer.signatures import confirmation
+
+    _outcome, signature = sign(campaign, "ada@example.org")
+    confirm_now(signature)
+    confirmation.withdraw(signature)
+    outcome, again = sign(campaign, "ada@example.org", name="Ada King")
+    assert outcome == Outcome.RESENT and again.id == signature.id
+    assert again.status == SignatureStatus.PENDING and again.name == "Ada King"
+    assert folded_total(campaign) == 0
+    confirm_now(again)
+    assert folded_total(campaign) == 1

@@ -1,0 +1,49 @@
+"""Signature tasks: fold the count journal, reconcile, pledges, reports, purges, bulk jobs."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from organizer.extensions import db
+from organizer.signatures import abuse, counting, milestones, moderation, pledges
+
+
+@shared_task(name="signatures.fold_counts")
+def fold_counts() -> int:
+    """Every couple of seconds: journal → counters, then announce reached milestones."""
+    folded = 0
+    while changed := counting.fold():
+        folded += sum(abs(delta) for delta in changed.values())
+        for campaign_id in changed:
+            milestones.announce_reached(campaign_id)
+        # Each batch is its own transaction: counters move forward while a backlog drains.
+        db.session.commit()
+    return folded
+
+
+@shared_task(name="signatures.reconcile_counts")
+def reconcile_counts() -> dict[str, int]:
+    return {str(k): v for k, v in counting.reconcile().items()}
+
+
+@shared_task(name="signatures.check_pledges")
+def check_pledges() -> int:
+    return len(pledges.check_pledges())
+
+
+@shared_task(name="signatures.abuse_reports")
+def abuse_reports() -> int:
+    return len(abuse.build_reports())
+
+
+@shared_task(name="signatures.purge_ip_hmacs")
+def purge_ip_hmacs() -> int:
+    return abuse.purge_ip_hmacs()
+
+
+@shared_task(name=moderation.RUN_JOB_TASK)
+def run_moderation_job(job_id: int) -> str:
+    while not moderation.run_job_step(job_id):
+        # Progress is visible, and counts go down, batch by batch.
+        db.session.commit()
+    return "done"
