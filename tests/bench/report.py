@@ -1,0 +1,90 @@
+"""Ratios to the baseline, and each target of issue 7 with the figure that meets it or not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _get(results: dict[str, Any], *path: str) -> Any:
+    value: Any = results
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    return value
+
+
+def _throughputs(results: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "sign_req_per_s": _get(results, "sign", "req_per_s"),
+        "confirm_per_s": _get(results, "confirm", "req_per_s"),
+        "page_req_per_s": _get(results, "read", "page", "req_per_s"),
+        "count_json_req_per_s": _get(results, "read", "count_json", "req_per_s"),
+        "mail_emails_per_s": _get(results, "mail", "emails_per_s"),
+        "export_rows_per_s": _get(results, "export", "rows_per_s"),
+    }
+
+
+def _latencies(results: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "sign_p99_ms": _get(results, "sign", "p99_ms"),
+        "confirm_p99_ms": _get(results, "confirm", "p99_ms"),
+        "page_p99_ms": _get(results, "read", "page", "p99_ms"),
+        "count_json_p99_ms": _get(results, "read", "count_json", "p99_ms"),
+    }
+
+
+def ratios(results: dict[str, Any]) -> dict[str, Any]:
+    """Throughputs divided by the baseline's req/s; latencies by the baseline's p99."""
+    rate = _get(results, "baseline", "req_per_s")
+    p99 = _get(results, "baseline", "p99_ms")
+    out: dict[str, Any] = {"baseline_req_per_s": rate, "baseline_p99_ms": p99}
+    for name, value in _throughputs(results).items():
+        out[name] = round(value / rate, 3) if value and rate else None
+    for name, value in _latencies(results).items():
+        out[name] = round(value / p99, 3) if value and p99 else None
+    return out
+
+
+def _target(value: Any, ok: bool | None, goal: str) -> dict[str, Any]:
+    return {"goal": goal, "measured": value, "met": ok if value is not None else None}
+
+
+def targets(results: dict[str, Any]) -> dict[str, Any]:
+    sign = results.get("sign") or {}
+    base = _get(results, "baseline", "req_per_s")
+    rate, p99 = sign.get("req_per_s"), sign.get("p99_ms")
+    out = {
+        "sign_rate": _target(rate, rate is not None and rate >= 1000, ">= 1000 req/s for 60 s"),
+        "sign_p99": _target(p99, p99 is not None and p99 <= 25, "p99 <= 25 ms"),
+        "sign_errors": _target(sign.get("errors"), sign.get("errors") == 0, "0 errors"),
+        "sign_vs_baseline": _target(
+            round(rate / base, 3) if rate and base else None,
+            bool(rate and base and rate / base >= 0.6),
+            ">= 0.6 of the baseline",
+        ),
+        "sign_nothing_lost": _target(
+            sign.get("rows_in_db"),
+            sign.get("rows_equal_accepted"),
+            "rows in the database == accepted requests",
+        ),
+    }
+    for name in ("page", "count_json"):
+        figures = _get(results, "read", name) or {}
+        r, p = figures.get("req_per_s"), figures.get("p99_ms")
+        out[f"{name}_rate"] = _target(r, r is not None and r >= 4000, ">= 4000 req/s")
+        out[f"{name}_p99"] = _target(p, p is not None and p <= 10, "p99 <= 10 ms")
+    stale = _get(results, "confirm", "staleness_under_load", "max_s")
+    out["count_staleness"] = _target(stale, stale is not None and stale <= 2, "<= 2 s")
+    exact = _get(results, "confirm", "exact_after_reconcile")
+    out["count_exact_after_reconcile"] = _target(exact, exact is True, "exact")
+    mail = results.get("mail") or {}
+    emails = mail.get("emails_per_s")
+    out["mail_rate"] = _target(emails, emails is not None and emails >= 800, ">= 800 emails/s")
+    out["mail_no_duplicates"] = _target(mail.get("duplicates_whole_run"),
+                                        mail.get("none_sent_twice"), "none sent twice")  # fmt: skip
+    export = results.get("export") or {}
+    rows, rss = export.get("rows_per_s"), export.get("peak_rss_mb")
+    out["export_rate"] = _target(rows, rows is not None and rows >= 200_000, ">= 200000 rows/s")
+    out["export_rss"] = _target(rss, rss is not None and rss < 200, "peak RSS < 200 MB")
+    return out

@@ -1,0 +1,111 @@
+"""`make bench`: the production-shaped stack on this machine, every scenario, one JSON document.
+
+    .venv/bin/python -m tests.bench.run
+
+Environment (all optional):
+- BENCH_SCENARIOS   comma-separated subset of: baseline,read,sign,confirm,mail,export
+- BENCH_DURATION    seconds of load for sign and baseline (default 60); read and confirm
+                    run for half of it
+- BENCH_CONNECTIONS wrk connections (default: twice the gunicorn workers)
+- BENCH_WEB_WORKERS gunicorn workers (default: deploy/gunicorn.conf.py's own default)
+- BENCH_DRAIN_EMAILS, BENCH_EXPORT_ROWS  sizes of the mail and export scenarios
+
+Progress goes to stderr; stdout holds only the JSON. Every process started here is stopped
+on the way out, also on Ctrl-C or an error.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from tests.bench import http_scenarios, job_scenarios, seed
+from tests.bench.machine import describe
+from tests.bench.report import ratios, targets
+from tests.bench.stack import POSTGRES_SETTINGS, running_stack
+from tests.bench.wrk import Load
+
+ALL = ("baseline", "read", "sign", "confirm", "mail", "export")
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def _settings() -> dict[str, Any]:
+    env = os.environ
+    workers = int(env.get("BENCH_WEB_WORKERS") or multiprocessing.cpu_count() * 2 + 1)
+    chosen = [s.strip() for s in env.get("BENCH_SCENARIOS", ",".join(ALL)).split(",")]
+    unknown = set(chosen) - set(ALL) - {""}
+    if unknown:
+        raise SystemExit(f"unknown BENCH_SCENARIOS: {', '.join(sorted(unknown))}")
+    return {
+        "scenarios": [s for s in ALL if s in chosen],
+        "duration_s": int(env.get("BENCH_DURATION", "60")),
+        "web_workers": workers,
+        "connections": int(env.get("BENCH_CONNECTIONS") or workers * 2),
+        "drain_emails": int(env.get("BENCH_DRAIN_EMAILS", job_scenarios.DRAIN_EMAILS)),
+        "export_rows": int(env.get("BENCH_EXPORT_ROWS", job_scenarios.EXPORT_ROWS)),
+    }
+
+
+def main() -> None:
+    settings = _settings()
+    started = time.monotonic()
+    document: dict[str, Any] = {"settings": settings, "postgresql_settings": POSTGRES_SETTINGS}
+    results: dict[str, Any] = {}
+    with running_stack(settings["web_workers"]) as stack:
+        document["machine"] = describe(str(Path(stack.postgres.pg_ctl).parent))
+        os.environ.update(stack.env())
+        from organizer import create_app
+
+        app = create_app()
+        seed.migrate(app)
+        campaign = seed.published_campaign(app)
+        log("starting gunicorn (Cahier and the baseline), a Celery worker and beat")
+        stack.start_web()
+        stack.start_baseline()
+        stack.start_worker()
+        stack.start_beat()
+        long = Load(connections=settings["connections"], duration=settings["duration_s"])
+        short = replace(long, duration=max(5, settings["duration_s"] // 2))
+        ctx = http_scenarios.Context(stack, app, campaign, long)
+        steps: dict[str, Callable[[], Any]] = {
+            "baseline": lambda: http_scenarios.baseline(ctx),
+            "read": lambda: http_scenarios.read(replace(ctx, load=short)),
+            "sign": lambda: http_scenarios.sign(ctx),
+            "confirm": lambda: http_scenarios.confirm(replace(ctx, load=short)),
+            "mail": lambda: job_scenarios.mail_drain(ctx, settings["drain_emails"]),
+            "export": lambda: job_scenarios.export(ctx, settings["export_rows"]),
+        }
+        for name in settings["scenarios"]:
+            log(f"scenario {name}")
+            # Anything else running on the machine shows here, next to the figures it skews.
+            load_before = round(os.getloadavg()[0], 2)
+            try:
+                results[name] = steps[name]()
+            except Exception as exc:
+                traceback.print_exc(file=sys.stderr)
+                results[name] = {"error": f"{type(exc).__name__}: {exc}"}
+            results[name]["load_avg_1m_before"] = load_before
+    document["scenarios"] = results
+    document["ratios_to_baseline"] = ratios(results)
+    document["targets"] = targets(results)
+    document["total_seconds"] = round(time.monotonic() - started, 1)
+    print(json.dumps(document, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except KeyboardInterrupt:
+        log("interrupted; every process was stopped")
+        sys.exit(130)
