@@ -20,7 +20,15 @@ from organizer.events.models import (
     HostResource,
     Reminder,
 )
-from organizer.mail.models import CapturedEmail, OutboundEmail
+from organizer.letters.models import (
+    Delivery,
+    Letter,
+    LetterDocument,
+    MilestoneTrigger,
+    Regulator,
+    Response,
+)
+from organizer.mail.models import CapturedEmail, OutboundAttachment, OutboundEmail
 from organizer.signatures.models import (
     Commitment,
     Milestone,
@@ -49,6 +57,7 @@ __all__ = [
     "CountChange",
     "CountryCount",
     "DailyCount",
+    "Delivery",
     "Demand",
     "Endorsement",
     "Event",
@@ -56,13 +65,19 @@ __all__ = [
     "EventSettings",
     "HostResource",
     "Invitation",
+    "Letter",
+    "LetterDocument",
     "Membership",
     "Milestone",
+    "MilestoneTrigger",
     "ModerationJob",
     "OfflineBatch",
+    "OutboundAttachment",
     "OutboundEmail",
     "Pledge",
+    "Regulator",
     "Reminder",
+    "Response",
     "Revision",
     "Section",
     "Signature",

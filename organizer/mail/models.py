@@ -6,8 +6,8 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from organizer.db import Base, utcnow
 
@@ -49,8 +49,28 @@ class OutboundEmail(Base):
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
 
+    attachments: Mapped[list[OutboundAttachment]] = relationship(
+        cascade="all, delete-orphan", order_by="OutboundAttachment.position"
+    )
+
     def __repr__(self) -> str:
         return f"<OutboundEmail {self.id} {self.kind} {self.status}>"
+
+
+class OutboundAttachment(Base):
+    """A file sent with an outbox message (letters carry their PDF and annex)."""
+
+    __tablename__ = "outbound_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email_id: Mapped[int] = mapped_column(
+        ForeignKey("outbound_email.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    filename: Mapped[str] = mapped_column(String(200))
+    mime_type: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class CapturedEmail(Base):

@@ -5,8 +5,10 @@ DESIGN.md decision 1. Nothing here commits: the request or the task base class d
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import smtplib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
@@ -19,7 +21,7 @@ from sqlalchemy import func, or_, select, update
 
 from organizer.db import after_commit, utcnow
 from organizer.extensions import db
-from organizer.mail.models import EmailStatus, OutboundEmail
+from organizer.mail.models import EmailStatus, OutboundAttachment, OutboundEmail
 from organizer.mail.rendering import render_email
 from organizer.mail.transport import get_transport
 
@@ -29,6 +31,13 @@ DELIVER_TASK = "mail.deliver"
 SWEEP_BATCH = 1000
 # Celery may run a retry a hair before the instant we stored; this much early is still due.
 DUE_TOLERANCE = timedelta(seconds=1)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    mime_type: str  # "application/pdf"
+    content: bytes
 
 
 def queue_email(
@@ -41,6 +50,7 @@ def queue_email(
     headers: dict[str, str] | None = None,
     idempotency_key: str | None = None,
     related: tuple[str, int] | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> OutboundEmail:
     """Write the message to the outbox; its delivery is enqueued once the transaction commits."""
     if idempotency_key is not None:
@@ -63,6 +73,16 @@ def queue_email(
         related_id=related[1] if related else None,
         idempotency_key=idempotency_key,
         status=EmailStatus.QUEUED,
+        attachments=[
+            OutboundAttachment(
+                position=position,
+                filename=item.filename,
+                mime_type=item.mime_type,
+                sha256=hashlib.sha256(item.content).hexdigest(),
+                content=item.content,
+            )
+            for position, item in enumerate(attachments)
+        ],
     )
     db.session.add(email)
     db.session.flush()
@@ -143,6 +163,12 @@ def build_message(email: OutboundEmail) -> EmailMessage:
         message[name] = value
     message.set_content(email.text_body)
     message.add_alternative(email.html_body, subtype="html")
+    for item in email.attachments:
+        maintype, _, subtype = item.mime_type.partition("/")
+        message.add_attachment(
+            item.content, maintype=maintype, subtype=subtype or "octet-stream",
+            filename=item.filename,
+        )  # fmt: skip
     # After the parts: setting content clears every Content-* header.
     message["Content-Language"] = email.locale
     return message

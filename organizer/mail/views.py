@@ -63,6 +63,10 @@ def show(message_id: int) -> ResponseReturnValue:
         message=message,
         text=linkify(_part(message, "plain")),
         has_html=bool(_part(message, "html")),
+        attachments=[
+            (part.get_filename() or "", part.get_content_type())
+            for part in message.iter_attachments()
+        ],
     )
 
 

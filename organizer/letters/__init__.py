@@ -1,0 +1,1 @@
+"""Letters to regulators: the directory, routing, letters, documents, delivery, responses."""
