@@ -92,7 +92,7 @@ class EventForm(FlaskForm):
         description=_l("Only confirmed guests see it."),
     )  # fmt: skip
     capacity = IntegerField(
-        _l("Capacity"), validators=[DataRequired(), NumberRange(min=1, max=100_000)],
+        _l("Capacity"), validators=[InputRequired(), NumberRange(min=1, max=100_000)],
         description=_l("How many people, counting everyone each guest brings."),
     )  # fmt: skip
     visibility = RadioField(

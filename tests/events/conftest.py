@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from flask import g
 from sqlalchemy import select
 
 from organizer.events import rsvp
@@ -29,3 +30,16 @@ def emails_to(address, template=None):
 @pytest.fixture
 def event(ctx):
     return EventFactory(capacity=5)
+
+
+def login(client, user):
+    from tests.factories import PASSWORD
+    from tests.support.web import submit
+
+    g.pop("csrf_token", None)
+    response = submit(client, "/account/login", {"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    # The test's app context outlives requests, and Flask-WTF caches the token in g: the
+    # one made before login belongs to the old session.
+    g.pop("csrf_token", None)
+    return client
