@@ -30,9 +30,12 @@ def seed_demo() -> None:
 
     account = demo.seed_demo_organizer()
     campaign = demo.seed_demo_campaign(account.user)
+    signatures = demo.seed_demo_signatures()
     db.session.commit()
     if campaign is not None:
         click.echo(f"Demo campaign published: /c/{campaign.slug}")
+    if signatures:
+        click.echo(f"Demo signatures added: {signatures}")
     if account.password:
         click.echo(
             f"Demo organizer created: {account.user.email} / password: {account.password}\n"

@@ -68,3 +68,10 @@ def seed_demo_campaign(owner: User) -> Campaign | None:
     services.replace_text(campaign, owner, text)
     revisions.publish(campaign, owner, "The demands as published in 2018.")
     return campaign
+
+
+def seed_demo_signatures() -> int:
+    """A few hundred confirmed signatures on the demo campaign; 0 when already there."""
+    from organizer.signatures.demo import seed_signatures
+
+    return seed_signatures(DEMO_CAMPAIGN_SLUG)

@@ -157,3 +157,28 @@ class RSVPFactory(BaseFactory):
     locale = "en"
     status = RSVPStatus.GOING
     confirmed_at = factory.LazyFunction(utcnow)
+
+
+# --- Signatures -----------------------------------------------------------------------------
+
+from organizer.signatures.models import Signature, SignatureStatus  # noqa: E402
+
+
+class SignatureFactory(BaseFactory):
+    """A signature on a published campaign: pass ``campaign`` and ``revision``. Confirmed
+    signatures made here are not journaled: fold counts only what the services record."""
+
+    class Meta:
+        model = Signature
+
+    name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"signer{n}@example.org")
+    canonical_email = factory.SelfAttribute("email")
+    email_domain = "example.org"
+    country = "GB"
+    locale = "en"
+    show_name = True
+    show_name_text = "show-name-test"
+    receive_updates = False
+    receive_updates_text = "updates-test"
+    status = SignatureStatus.PENDING

@@ -18,7 +18,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from organizer.signatures.countries import countries
 from organizer.signatures.models import PostalCodeMode
@@ -64,10 +64,11 @@ class SignForm(PublicForm):
         ]
         if postal_code == PostalCodeMode.OFF:
             del self.postal_code
-
-    def validate_postal_code(self, field: StringField) -> None:
-        if self.postal_mode == PostalCodeMode.REQUIRED and not (field.data or "").strip():
-            raise ValidationError(_l("Enter your postal code."))
+        elif postal_code == PostalCodeMode.REQUIRED:
+            self.postal_code.validators = [
+                DataRequired(message=_l("Enter your postal code.")),
+                Length(max=16),
+            ]
 
 
 class SettingsForm(FlaskForm):

@@ -49,7 +49,7 @@ def _submit(
     except EmailRefused as exc:
         form.email.errors = [str(exc)]
         return None
-    postal = form.postal_code.data.strip() if "postal_code" in form else None
+    postal = (form.postal_code.data or "").strip() if "postal_code" in form else None
     signer = signing.Signer(
         name=(form.name.data or "").strip(),
         address=address,

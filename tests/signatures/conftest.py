@@ -30,7 +30,10 @@ def make_campaign(owner, slug="", goal=None, title="Platform accountability"):
     campaign = services.create_campaign(
         owner,
         services.CampaignDetails(
-            title=title, summary="Make platforms answer.", language="en", slug=slug,
+            title=title,
+            summary="Make platforms answer.",
+            language="en",
+            slug=slug,
             signature_goal=goal,
         ),
     )
@@ -57,9 +60,14 @@ class Signed:
 
 def sign(campaign, email, name="Ada Lovelace", country="GB", ip="192.0.2.1", **extra):
     signer = signing.Signer(
-        name=name, address=parse_address(email), country=country,
-        postal_code=extra.pop("postal_code", None), show_name=extra.pop("show_name", True),
-        receive_updates=extra.pop("receive_updates", False), locale="en", ip=ip,
+        name=name,
+        address=parse_address(email),
+        country=country,
+        postal_code=extra.pop("postal_code", None),
+        show_name=extra.pop("show_name", True),
+        receive_updates=extra.pop("receive_updates", False),
+        locale="en",
+        ip=ip,
         honeypot=extra.pop("honeypot", ""),
     )
     revision = revisions.published_revision(campaign)

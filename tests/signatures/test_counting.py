@@ -25,9 +25,14 @@ def test_confirmations_reach_the_counters_only_through_the_fold(campaign):
     assert counting.by_country(campaign.id) == [("GB", 2), ("FR", 1)]
     [(day, n)] = counting.by_day(campaign.id)
     assert n == 3 and isinstance(day, date)
-    assert db.session.scalar(
-        select(func.count()).select_from(CountChange).where(CountChange.campaign_id == campaign.id)
-    ) == 0
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(CountChange)
+            .where(CountChange.campaign_id == campaign.id)
+        )
+        == 0
+    )
     assert counting.fold() == {}
 
 
@@ -70,8 +75,9 @@ def test_milestones_are_announced_once_to_organizers_and_opted_in_signers(campai
     assert sorted(m.threshold for m in reached) == [3, 25]
     assert milestones.announce_reached(campaign.id) == []
     to_owner = db.session.scalars(
-        select(OutboundEmail).where(OutboundEmail.to_addr == owner.email,
-                                    OutboundEmail.kind == "milestone_organizers")
+        select(OutboundEmail).where(
+            OutboundEmail.to_addr == owner.email, OutboundEmail.kind == "milestone_organizers"
+        )
     ).all()
     assert len(to_owner) == 2
     to_signers = db.session.scalars(
@@ -80,8 +86,10 @@ def test_milestones_are_announced_once_to_organizers_and_opted_in_signers(campai
     assert len(to_signers) == 20  # 10 opted-in signers, 2 milestones
     headers = to_signers[0].headers
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert headers["List-Unsubscribe"].startswith("<http") and "/s/unsubscribe/" in headers[
-        "List-Unsubscribe"]
+    assert (
+        headers["List-Unsubscribe"].startswith("<http")
+        and "/s/unsubscribe/" in headers["List-Unsubscribe"]
+    )
     assert "/s/manage/" in to_signers[0].text_body
     marks = milestones.marks(campaign, 26)
     assert [(m.threshold, m.reached) for m in marks][:3] == [(3, True), (25, True), (50, False)]
@@ -98,10 +106,14 @@ def test_suspects_do_not_count_until_cleared(campaign, owner):
 
     _outcome, signature = sign(campaign, "bot@example.org", honeypot="x")
     assert moderation.decide_suspect(campaign, owner, signature.id, clear=True)
-    assert db.session.scalar(
-        select(func.count()).select_from(OutboundEmail).where(
-            OutboundEmail.to_addr == "bot@example.org")
-    ) == 1  # cleared: its confirmation link goes out now
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(OutboundEmail)
+            .where(OutboundEmail.to_addr == "bot@example.org")
+        )
+        == 1
+    )  # cleared: its confirmation link goes out now
     confirm_now(signature)
     counting.fold()
     assert counting.totals(campaign.id, None).online == 1

@@ -15,8 +15,9 @@ def _emails(to):
 
 
 def test_signing_stores_a_pending_signature_bound_to_the_published_revision(campaign):
-    outcome, signature = sign(campaign, "ada@example.org", postal_code="NW1", show_name=True,
-                              receive_updates=True)
+    outcome, signature = sign(
+        campaign, "ada@example.org", postal_code="NW1", show_name=True, receive_updates=True
+    )
     assert outcome == Outcome.CREATED
     assert signature.status == SignatureStatus.PENDING
     assert signature.revision.is_published and signature.revision.campaign_id == campaign.id
@@ -32,15 +33,24 @@ def test_signing_stores_a_pending_signature_bound_to_the_published_revision(camp
 
 def test_signing_again_resends_instead_of_duplicating_at_most_three_times(campaign):
     sign(campaign, "jane.doe@gmail.com")
-    outcomes = [sign(campaign, variant)[0] for variant in (
-        "janedoe@gmail.com", "Jane.Doe+again@googlemail.com", "j.ane.doe@gmail.com",
-        "janedoe+4@gmail.com", "janedoe+5@gmail.com",
-    )]
+    outcomes = [
+        sign(campaign, variant)[0]
+        for variant in (
+            "janedoe@gmail.com",
+            "Jane.Doe+again@googlemail.com",
+            "j.ane.doe@gmail.com",
+            "janedoe+4@gmail.com",
+            "janedoe+5@gmail.com",
+        )
+    ]
     assert outcomes == [Outcome.RESENT] * 3 + [Outcome.CAPPED] * 2
     count = db.session.scalar(select(func.count()).where(Signature.campaign_id == campaign.id))
     assert count == 1
-    sent = db.session.scalar(select(func.count()).where(OutboundEmail.kind == "signature_confirm",
-                                                        OutboundEmail.to_addr.like("%gmail.com")))
+    sent = db.session.scalar(
+        select(func.count()).where(
+            OutboundEmail.kind == "signature_confirm", OutboundEmail.to_addr.like("%gmail.com")
+        )
+    )
     assert sent == 4
 
 

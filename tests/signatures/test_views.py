@@ -12,8 +12,13 @@ from tests.factories import UserFactory
 
 from .conftest import ORIGIN, make_campaign, setup
 
-FORM = {"name": "Ada Lovelace", "email": "ada@example.org", "country": "GB",
-        "show_name": "y", "receive_updates": "y"}
+FORM = {
+    "name": "Ada Lovelace",
+    "email": "ada@example.org",
+    "country": "GB",
+    "show_name": "y",
+    "receive_updates": "y",
+}
 
 
 def published(app, slug="strike", goal=1000):
@@ -26,8 +31,8 @@ def published(app, slug="strike", goal=1000):
 def _confirm_link(app, to):
     with app.app_context():
         email = db.session.scalars(
-            select(OutboundEmail).where(OutboundEmail.to_addr == to,
-                                        OutboundEmail.kind == "signature_confirm")
+            select(OutboundEmail)
+            .where(OutboundEmail.to_addr == to, OutboundEmail.kind == "signature_confirm")
             .order_by(OutboundEmail.id.desc())
         ).first()
         return re.search(r"http://\S+(/s/confirm/\S+)", email.text_body).group(1)
@@ -85,8 +90,9 @@ def test_a_cross_site_post_cannot_sign_or_confirm(app, client):
 
 def test_form_errors_and_disposable_addresses_are_shown_not_stored(app, client):
     published(app)
-    response = client.post("/c/strike/sign", data={**FORM, "email": "x@mailinator.com"},
-                           headers=ORIGIN)
+    response = client.post(
+        "/c/strike/sign", data={**FORM, "email": "x@mailinator.com"}, headers=ORIGIN
+    )
     assert response.status_code == 200 and "disposable" in response.get_data(as_text=True)
     response = client.post("/c/strike/sign", data={**FORM, "country": "XX"}, headers=ORIGIN)
     assert "Not a valid choice" in response.get_data(as_text=True)
@@ -111,8 +117,15 @@ def test_count_json_is_cacheable_and_public(app, client):
     cache = response.headers["Cache-Control"]
     assert "public" in cache and "max-age=5" in cache and "stale-while-revalidate=" in cache
     assert "Set-Cookie" not in response.headers
-    assert response.json == {"campaign": "strike", "signatures": 0, "offline": 0, "total": 0,
-                             "goal": 1000, "percent": 0, "by_country": {}}
+    assert response.json == {
+        "campaign": "strike",
+        "signatures": 0,
+        "offline": 0,
+        "total": 0,
+        "goal": 1000,
+        "percent": 0,
+        "by_country": {},
+    }
     assert client.get("/c/nope/count.json").status_code == 404
 
 

@@ -1,0 +1,98 @@
+"""Demo signatures for `flask seed-demo`: a few hundred confirmed signers over several weeks,
+so that the count, the chart, the countries and the wall have something to show."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import timedelta
+
+from sqlalchemy import func, insert, select
+
+from organizer.campaigns import revisions, services
+from organizer.db import utcnow
+from organizer.extensions import db
+from organizer.signatures import counting
+from organizer.signatures.models import Signature, SignatureStatus
+from organizer.signatures.signing import RECEIVE_UPDATES_TEXT, SHOW_NAME_TEXT
+
+DEMO_DOMAIN = "demo.cahier.invalid"
+COUNT = 360
+WEEKS = 6
+# Roughly where the 2018 strike's supporters were.
+COUNTRIES = {"US": 34, "GB": 18, "IN": 14, "FR": 10, "DE": 9, "CA": 9, "IE": 6}
+FIRST = [
+    "Ada",
+    "Amara",
+    "Aoife",
+    "Arjun",
+    "Bea",
+    "Camille",
+    "Chloé",
+    "Dev",
+    "Emma",
+    "Finn",
+    "Grace",
+    "Hannah",
+    "Ishaan",
+    "Jonas",
+    "Kai",
+    "Léa",
+    "Liam",
+    "Maya",
+    "Noah",
+    "Olu",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sam",
+    "Siobhán",
+    "Tom",
+    "Uma",
+    "Yara",
+    "Zoé",
+    "Lukas",
+]
+LAST = ["Okafor", "Murphy", "Sharma", "Martin", "Schmidt", "Tremblay", "Smith", "Dubois",
+        "Patel", "Byrne", "Müller", "Roy", "Johnson", "Bernard", "Kelly", "Singh", "Wagner",
+        "Brown", "Leroy", "Gagnon"]  # fmt: skip
+
+
+def seed_signatures(slug: str, count: int = COUNT) -> int:
+    """Insert the demo signers once; returns how many were added (0 on a second run)."""
+    campaign = services.get_by_slug(slug)
+    revision = revisions.published_revision(campaign) if campaign else None
+    if campaign is None or revision is None:
+        return 0
+    already = db.session.scalar(
+        select(func.count()).where(
+            Signature.campaign_id == campaign.id, Signature.email_domain == DEMO_DOMAIN
+        )
+    )
+    if already:
+        return 0
+    rng = random.Random(2018)
+    now = utcnow()
+    rows = []
+    deltas: dict[counting.Key, int] = defaultdict(int)
+    for i in range(count):
+        # More signatures in the first days, as after a launch, then a long tail.
+        confirmed = now - timedelta(minutes=int(rng.betavariate(1.2, 3) * WEEKS * 7 * 24 * 60))
+        country = rng.choices(list(COUNTRIES), weights=list(COUNTRIES.values()))[0]
+        email = f"signer{i}@{DEMO_DOMAIN}"
+        rows.append({
+            "campaign_id": campaign.id, "revision_id": revision.id,
+            "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}", "email": email,
+            "canonical_email": email, "email_domain": DEMO_DOMAIN, "country": country,
+            "locale": "en", "show_name": rng.random() < 0.7, "show_name_text": SHOW_NAME_TEXT,
+            "receive_updates": rng.random() < 0.4, "receive_updates_text": RECEIVE_UPDATES_TEXT,
+            "status": SignatureStatus.CONFIRMED, "created_at": confirmed - timedelta(minutes=3),
+            "updated_at": confirmed, "confirmed_at": confirmed, "confirmed_day": confirmed.date(),
+        })  # fmt: skip
+        deltas[country, confirmed.date()] += 1
+    db.session.execute(insert(Signature), rows)
+    counting.record_changes(campaign.id, deltas)
+    db.session.flush()
+    while counting.fold():
+        pass
+    return count
