@@ -30,10 +30,13 @@ def seed_demo() -> None:
 
     account = demo.seed_demo_organizer()
     campaign = demo.seed_demo_campaign(account.user)
+    screenings = demo.seed_demo_screenings(account.user)
     signatures = demo.seed_demo_signatures()
     db.session.commit()
     if campaign is not None:
         click.echo(f"Demo campaign published: /c/{campaign.slug}")
+    if screenings:
+        click.echo(f"Demo screenings added: {screenings}")
     if signatures:
         click.echo(f"Demo signatures added: {signatures}")
     if account.password:

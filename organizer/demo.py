@@ -42,6 +42,15 @@ def seed_demo_organizer() -> SeededAccount:
     return SeededAccount(user, password)
 
 
+def seed_demo_screenings(host: User) -> int:
+    """Three screenings of the demo campaign (organizer/events/demo.py)."""
+    from organizer.campaigns import services
+    from organizer.events.demo import seed_demo_screenings as seed
+
+    campaign = services.get_by_slug(DEMO_CAMPAIGN_SLUG)
+    return 0 if campaign is None else seed(campaign, host)
+
+
 def seed_demo_campaign(owner: User) -> Campaign | None:
     """The 2018 strike demands, published as revision 1. Returns None if already there."""
     from organizer.campaigns import revisions, services
