@@ -109,6 +109,12 @@ def register_blueprints(app: Flask) -> None:
 
     for event_bp in (event_views, host_views, organizer_views):
         app.register_blueprint(event_bp.bp)
+    from organizer.letters import admin_views as letters_admin
+    from organizer.letters import public_views as letters_public
+    from organizer.letters import views as letters_views
+
+    for letters_bp in (letters_views, letters_admin, letters_public):
+        app.register_blueprint(letters_bp.bp)
     if app.config["DEV_MAILBOX"]:
         from organizer.mail.views import dev_bp
 

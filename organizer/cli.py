@@ -17,7 +17,11 @@ from organizer.extensions import db
 
 
 def init_commands(app: Flask) -> None:
+    from organizer.letters.cli import import_regulators
+
     app.cli.add_command(seed_demo)
+    app.cli.add_command(make_admin)
+    app.cli.add_command(import_regulators)
     app.cli.add_command(devstack)
     app.cli.add_command(doctor)
 
@@ -32,7 +36,10 @@ def seed_demo() -> None:
     campaign = demo.seed_demo_campaign(account.user)
     screenings = demo.seed_demo_screenings(account.user)
     signatures = demo.seed_demo_signatures()
+    regulators = demo.seed_demo_regulators()
     db.session.commit()
+    if regulators:
+        click.echo(f"Directory of bodies: {regulators} imported")
     if campaign is not None:
         click.echo(f"Demo campaign published: /c/{campaign.slug}")
     if screenings:
@@ -46,6 +53,26 @@ def seed_demo() -> None:
         )
     else:
         click.echo(f"Demo organizer: {account.user.email} (password printed on the first run)")
+
+
+@click.command("make-admin")
+@click.argument("email")
+@with_appcontext
+def make_admin(email: str) -> None:
+    """Make the account with EMAIL a site admin (it may then edit the directory of bodies)."""
+    from sqlalchemy import func, select
+
+    from organizer.accounts.models import User
+
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"No account has the email {email}.")
+    if user.is_admin:
+        click.echo(f"{user.email} is already a site admin.")
+        return
+    user.is_admin = True
+    db.session.commit()
+    click.echo(f"{user.email} is now a site admin.")
 
 
 @click.command("devstack")

@@ -148,6 +148,13 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         # Tests may post public forms without Origin headers; nothing else may.
         "PUBLIC_FORMS_ALLOW_MISSING_ORIGIN": False,
         "CELERY_BEAT_SCHEDULE_FILE": str(instance / "celerybeat-schedule"),
+        # Letters (organizer/letters). Outside production, letters by email go to this address
+        # (the dev mailbox catches it when there is no SMTP server), never to a body's own.
+        "LETTERS_TEST_RECIPIENT": env.get("LETTERS_TEST_RECIPIENT", "letters-test@cahier.invalid"),
+        "LETTERS_SWEEP_INTERVAL_SECONDS": _float(env, "LETTERS_SWEEP_INTERVAL_SECONDS", 30.0),
+        "LETTERS_REQUEUE_AFTER_SECONDS": _float(env, "LETTERS_REQUEUE_AFTER_SECONDS", 60.0),
+        "LETTERS_STALE_BUILD_SECONDS": _float(env, "LETTERS_STALE_BUILD_SECONDS", 1800.0),
+        "LETTERS_RESPONSE_MAX_BYTES": _int(env, "LETTERS_RESPONSE_MAX_BYTES", 10 * 1024 * 1024),
         # Observability: JSON logs in production, a bearer token or an address for /metrics.
         "LOG_FORMAT": env.get("LOG_FORMAT", "json" if production else "text"),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),

@@ -42,6 +42,14 @@ def seed_demo_organizer() -> SeededAccount:
     return SeededAccount(user, password)
 
 
+def seed_demo_regulators() -> int:
+    """The bundled directory of bodies; returns how many were created or updated."""
+    from organizer.letters import directory
+
+    report = directory.import_bundled()
+    return len(report.created) + len(report.updated)
+
+
 def seed_demo_screenings(host: User) -> int:
     """Three screenings of the demo campaign (organizer/events/demo.py)."""
     from organizer.campaigns import services

@@ -14,7 +14,13 @@ from organizer.ops.metrics import count_task_failure
 from workers.base import AppTask
 from workers.schedule import beat_schedule
 
-TASK_MODULES = ["workers.accounts", "workers.events", "workers.mail", "workers.signatures"]
+TASK_MODULES = [
+    "workers.accounts",
+    "workers.events",
+    "workers.letters",
+    "workers.mail",
+    "workers.signatures",
+]
 
 
 def celery_init_app(app: Flask) -> Celery:

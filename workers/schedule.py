@@ -12,6 +12,10 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             "task": "mail.sweep",
             "schedule": float(config["OUTBOX_SWEEP_INTERVAL_SECONDS"]),
         },
+        "letters-sweep": {
+            "task": "letters.sweep",
+            "schedule": float(config["LETTERS_SWEEP_INTERVAL_SECONDS"]),
+        },
         **_signatures(config),
         "event-reminders": {
             "task": "events.send_due_reminders",

@@ -1,0 +1,136 @@
+"""Letter and directory forms. Labels are lazy so they follow each request's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField
+from wtforms import (
+    DateField,
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+
+from organizer.campaigns.forms import CheckboxesField
+from organizer.campaigns.vocabulary import TOPICS
+from organizer.letters.models import BodyKind, Channel
+
+
+class RegulatorForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=300)])
+    acronym = StringField(_l("Acronym"), validators=[Optional(), Length(max=40)])
+    slug = StringField(
+        _l("Identifier"),
+        validators=[DataRequired(), Length(max=80)],
+        description=_l("Lowercase letters, digits and hyphens, such as fr-cnil."),
+    )
+    kind = SelectField(
+        _l("Kind"),
+        choices=[
+            SelectChoice(BodyKind.REGULATOR.value, _l("Regulator")),
+            SelectChoice(BodyKind.LEGISLATURE.value, _l("Legislature or committee")),
+        ],
+    )
+    jurisdiction = StringField(
+        _l("Jurisdiction"),
+        validators=[DataRequired(), Length(max=300)],
+        description=_l(
+            "Country codes separated by commas (US, GB, FR), or EU for the 27 member states."
+        ),
+    )
+    topics = CheckboxesField(
+        _l("Remit"),
+        choices=[SelectChoice(code, name) for code, name in TOPICS.items()],
+        validators=[DataRequired(message=_l("Choose at least one topic."))],
+    )
+    languages = StringField(
+        _l("Languages"),
+        validators=[Optional(), Length(max=100)],
+        description=_l("ISO 639-1 codes, the body's preferred language first (fr, en)."),
+    )
+    website = URLField(_l("Website"), validators=[Optional(), Length(max=500)])
+    contact_email = EmailField(
+        _l("Contact email"),
+        validators=[Optional(), Email(message=_l("Enter a valid email address.")), Length(max=320)],
+        description=_l(
+            "Only an address the body publishes for such letters. "
+            "Without one, letters go by post or web form."
+        ),
+    )
+    postal_address = TextAreaField(_l("Postal address"), validators=[Optional(), Length(max=1000)])
+    web_form_url = URLField(_l("Web form"), validators=[Optional(), Length(max=500)])
+
+    def raw(self) -> dict[str, Any]:
+        return {
+            "slug": self.slug.data or "",
+            "name": self.name.data or "",
+            "acronym": self.acronym.data or "",
+            "kind": self.kind.data or "",
+            "jurisdiction": self.jurisdiction.data or "",
+            "topics": ";".join(self.topics.data or []),
+            "website": self.website.data or "",
+            "languages": self.languages.data or "",
+            "contact_email": self.contact_email.data or "",
+            "postal_address": self.postal_address.data or "",
+            "web_form_url": self.web_form_url.data or "",
+        }
+
+
+class ActionForm(FlaskForm):
+    """A button and a CSRF token."""
+
+
+class LetterForm(FlaskForm):
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=300)])
+    body = TextAreaField(_l("Letter"), validators=[DataRequired(), Length(max=20000)])
+
+
+class SentForm(FlaskForm):
+    channel = RadioField(
+        _l("How was it sent?"),
+        choices=[
+            SelectChoice(Channel.POSTAL.value, _l("By post")),
+            SelectChoice(Channel.WEB_FORM.value, _l("Through the body's web form")),
+        ],
+        default=Channel.POSTAL.value,
+    )
+    sent_on = DateField(_l("Date sent"), validators=[DataRequired()])
+    note = StringField(
+        _l("Note"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("For example the tracking number or the form's receipt number."),
+    )
+
+
+class ResponseForm(FlaskForm):
+    received_on = DateField(_l("Date received"), validators=[DataRequired()])
+    summary = TextAreaField(
+        _l("Summary"),
+        validators=[DataRequired(), Length(max=5000)],
+        description=_l(
+            "Public on the campaign page, and emailed to signers who asked for updates."
+        ),
+    )
+    document = FileField(
+        _l("The response (PDF, optional)"),
+        validators=[FileAllowed(["pdf"], _l("Upload a PDF file."))],
+    )
+
+
+class TriggerForm(FlaskForm):
+    threshold = IntegerField(
+        _l("Confirmed signatures"),
+        validators=[DataRequired(), NumberRange(min=1, max=100_000_000)],
+        description=_l(
+            "When the campaign reaches this number, a letter goes to every routed body."
+        ),
+    )

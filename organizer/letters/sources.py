@@ -1,0 +1,115 @@
+"""What letters read from the signatures domain, in one place.
+
+Letters certify numbers, so they count confirmed, unsuspected signatures exactly here
+rather than reading the public counters, which may lag a few seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, func, select
+
+from organizer.campaigns.models import Campaign
+from organizer.extensions import db
+from organizer.signatures.models import OfflineBatch, Signature, SignatureStatus
+
+ANNEX_BATCH = 1000
+
+
+def _counted(campaign: Campaign) -> tuple[ColumnElement[bool], ...]:
+    return (
+        Signature.campaign_id == campaign.id,
+        Signature.status == SignatureStatus.CONFIRMED,
+        Signature.suspect.is_(False),
+    )
+
+
+def confirmed_counts_by_country(campaign: Campaign) -> dict[str, int]:
+    rows = db.session.execute(
+        select(Signature.country, func.count())
+        .where(*_counted(campaign))
+        .group_by(Signature.country)
+    )
+    return {country: int(n) for country, n in rows}
+
+
+def confirmed_total(campaign: Campaign) -> int:
+    return int(db.session.scalar(select(func.count()).where(*_counted(campaign))) or 0)
+
+
+def offline_total(campaign: Campaign) -> int:
+    # Paper batches carry no country: they count in the total, never for a jurisdiction.
+    total = db.session.scalar(
+        select(func.sum(OfflineBatch.count)).where(OfflineBatch.campaign_id == campaign.id)
+    )
+    return int(total or 0)
+
+
+@dataclass(frozen=True)
+class AnnexRow:
+    name: str
+    country: str
+    postal_area: str
+
+
+def postal_area(code: str | None) -> str:
+    """The outward part of a postcode (SW1A of SW1A 1AA): a place, never an address."""
+    if not code:
+        return ""
+    code = code.strip().upper()
+    return code.split()[0] if " " in code else code[:3]
+
+
+def annex_rows(campaign: Campaign, countries: Iterable[str]) -> Iterator[AnnexRow]:
+    """Signers in ``countries`` who consented to have their name passed on, by id."""
+    wanted = sorted(set(countries))
+    last_id = 0
+    while wanted:
+        # Chunks by id rather than one open cursor, so that callers may flush in between.
+        chunk = db.session.execute(
+            select(Signature.id, Signature.name, Signature.country, Signature.postal_code)
+            .where(*_counted(campaign), Signature.country.in_(wanted),
+                   Signature.show_name.is_(True), Signature.id > last_id)
+            .order_by(Signature.id)
+            .limit(ANNEX_BATCH)
+        ).all()  # fmt: skip
+        if not chunk:
+            return
+        for signature_id, name, country, code in chunk:
+            yield AnnexRow(name=name, country=country, postal_area=postal_area(code))
+            last_id = signature_id
+
+
+def named_count(campaign: Campaign, countries: Iterable[str]) -> int:
+    wanted = sorted(set(countries))
+    if not wanted:
+        return 0
+    return int(
+        db.session.scalar(
+            select(func.count()).where(
+                *_counted(campaign),
+                Signature.country.in_(wanted),
+                Signature.show_name.is_(True),
+            )
+        )
+        or 0
+    )
+
+
+def update_recipients(campaign: Campaign) -> Iterator[Signature]:
+    """Confirmed signers who opted into updates about the campaign, in chunks by id."""
+    last_id = 0
+    while True:
+        chunk = db.session.scalars(
+            select(Signature)
+            .where(*_counted(campaign), Signature.receive_updates.is_(True),
+                   Signature.id > last_id)
+            .order_by(Signature.id)
+            .limit(ANNEX_BATCH)
+        ).all()  # fmt: skip
+        if not chunk:
+            return
+        yield from chunk
+        last_id = chunk[-1].id

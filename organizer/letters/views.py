@@ -1,0 +1,254 @@
+"""Organizer pages under /organize/<slug>/letters: routing preview, letters, sending, responses.
+
+Thin: forms in, services do the work, one commit per request.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from organizer.campaigns.models import Campaign
+from organizer.campaigns.permissions import Permission
+from organizer.campaigns.web import campaign_for, current
+from organizer.extensions import db
+from organizer.letters import delivery, forms, milestones, responses, services
+from organizer.letters.models import Channel, DocumentKind, Letter, MilestoneTrigger
+from organizer.letters.services import LetterError
+
+bp = Blueprint("letters", __name__, url_prefix="/organize/<slug>/letters")
+
+
+@bp.before_request
+@login_required
+def _logged_in() -> None:
+    """Every page here needs a login; the role is checked per campaign below."""
+
+
+def _campaign(slug: str) -> Campaign:
+    campaign, _role = campaign_for(slug, Permission.MANAGE_LETTERS)
+    return campaign
+
+
+def _letter(slug: str, letter_id: int) -> tuple[Campaign, Letter]:
+    campaign = _campaign(slug)
+    letter = services.get_letter(campaign, letter_id)
+    if letter is None:
+        abort(404)
+    return campaign, letter
+
+
+def _to_letter(letter: Letter, anchor: str = "") -> ResponseReturnValue:
+    url = url_for(".letter", slug=letter.campaign.slug, letter_id=letter.id)
+    return redirect(url + (f"#{anchor}" if anchor else ""))
+
+
+@bp.get("")
+def index(slug: str) -> ResponseReturnValue:
+    campaign = _campaign(slug)
+    return render_template(
+        "letters/index.html",
+        campaign=campaign,
+        letters=services.letters_of(campaign),
+        triggers=milestones.triggers_of(campaign),
+        trigger_form=forms.TriggerForm(),
+        action_form=forms.ActionForm(),
+    )
+
+
+@bp.route("/plan", methods=["GET", "POST"])
+def plan(slug: str) -> ResponseReturnValue:
+    campaign = _campaign(slug)
+    values = request.form if request.method == "POST" else request.args
+    drop, add = values.getlist("drop"), values.getlist("add")
+    try:
+        routing = services.preview(campaign, drop=drop, add=add)
+    except LetterError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".index", slug=slug))
+    form = forms.ActionForm()
+    if request.method == "POST" and form.validate_on_submit():
+        if not routing.plan.letters:
+            flash(_("No body is left in the plan: nothing was written."), "error")
+        else:
+            written = services.write_letters(routing, current())
+            db.session.commit()
+            flash(_("%(count)d draft letters written. Read them, then send.", count=len(written)),
+                  "success")  # fmt: skip
+            return redirect(url_for(".index", slug=slug))
+    return render_template(
+        "letters/plan.html", campaign=campaign, routing=routing, drop=drop, add=add, form=form
+    )
+
+
+@bp.route("/<int:letter_id>", methods=["GET", "POST"])
+def letter(slug: str, letter_id: int) -> ResponseReturnValue:
+    campaign, letter = _letter(slug, letter_id)
+    form = forms.LetterForm(obj=letter)
+    if letter.is_editable and form.validate_on_submit():
+        try:
+            services.edit(letter, current(), form.subject.data or "", form.body.data or "")
+        except LetterError as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("The letter is saved."), "success")
+            return _to_letter(letter)
+    return render_template(
+        "letters/letter.html",
+        campaign=campaign,
+        letter=letter,
+        form=form,
+        action_form=forms.ActionForm(),
+        sent_form=forms.SentForm(),
+        response_form=forms.ResponseForm(),
+        recipient=delivery.email_recipient(letter),
+        production=delivery.is_production(),
+    )
+
+
+def _act(letter: Letter, action: str, anchor: str = "") -> ResponseReturnValue:
+    """Run a one-button action with the CSRF check, commit, and return to the letter."""
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        if action == "generate":
+            services.request_documents(letter)
+            message = _("The documents are being generated.")
+        elif action == "email":
+            delivery.send_by_email(letter, current(), reply_to=current().email)
+            message = _("The letter is in the outbox.")
+        else:
+            services.delete_draft(letter, current())
+            message = _("The draft is deleted.")
+    except LetterError as exc:
+        flash(str(exc), "error")
+        return _to_letter(letter, anchor)
+    db.session.commit()
+    flash(message, "success")
+    if action == "delete":
+        return redirect(url_for(".index", slug=letter.campaign.slug))
+    return _to_letter(letter, anchor)
+
+
+@bp.post("/<int:letter_id>/generate")
+def generate(slug: str, letter_id: int) -> ResponseReturnValue:
+    return _act(_letter(slug, letter_id)[1], "generate", "documents")
+
+
+@bp.post("/<int:letter_id>/email")
+def send_email(slug: str, letter_id: int) -> ResponseReturnValue:
+    return _act(_letter(slug, letter_id)[1], "email", "delivery")
+
+
+@bp.post("/<int:letter_id>/delete")
+def delete(slug: str, letter_id: int) -> ResponseReturnValue:
+    return _act(_letter(slug, letter_id)[1], "delete")
+
+
+@bp.post("/<int:letter_id>/sent")
+def record_sent(slug: str, letter_id: int) -> ResponseReturnValue:
+    _campaign_obj, letter = _letter(slug, letter_id)
+    form = forms.SentForm()
+    if not form.validate_on_submit() or form.sent_on.data is None:
+        flash(_("Give the date the letter was sent."), "error")
+        return _to_letter(letter, "delivery")
+    try:
+        delivery.record_sent(
+            letter, current(), Channel(form.channel.data), form.sent_on.data, form.note.data or ""
+        )
+    except (LetterError, ValueError) as exc:
+        flash(str(exc), "error")
+        return _to_letter(letter, "delivery")
+    db.session.commit()
+    flash(_("The sending is recorded."), "success")
+    return _to_letter(letter, "delivery")
+
+
+@bp.post("/<int:letter_id>/response")
+def record_response(slug: str, letter_id: int) -> ResponseReturnValue:
+    _campaign_obj, letter = _letter(slug, letter_id)
+    form = forms.ResponseForm()
+    if not form.validate_on_submit() or form.received_on.data is None:
+        errors = [e for field in form for e in field.errors]
+        flash(" ".join(map(str, errors)) or _("Check the response's date and summary."), "error")
+        return _to_letter(letter, "responses")
+    upload = form.document.data
+    content = upload.read() if upload else None
+    try:
+        responses.record_response(
+            letter, current(), form.received_on.data, form.summary.data or "",
+            content or None, upload.filename if upload else "",
+        )  # fmt: skip
+    except LetterError as exc:
+        flash(str(exc), "error")
+        return _to_letter(letter, "responses")
+    db.session.commit()
+    flash(_("The response is recorded; signers who asked for updates will be told."), "success")
+    return _to_letter(letter, "responses")
+
+
+@bp.get("/<int:letter_id>/documents/<kind>")
+def document(slug: str, letter_id: int, kind: str) -> ResponseReturnValue:
+    _campaign_obj, letter = _letter(slug, letter_id)
+    try:
+        found = letter.document(DocumentKind(kind))
+    except ValueError:
+        abort(404)
+    if found is None:
+        abort(404)
+    return Response(
+        found.content,
+        mimetype=found.mime_type,
+        headers={"Content-Disposition": f'attachment; filename="{found.filename}"'},
+    )
+
+
+@bp.get("/<int:letter_id>/responses/<int:response_id>.pdf")
+def response_document(slug: str, letter_id: int, response_id: int) -> ResponseReturnValue:
+    _campaign_obj, letter = _letter(slug, letter_id)
+    found = next((r for r in letter.responses if r.id == response_id), None)
+    if found is None or not found.document:
+        abort(404)
+    return Response(
+        found.document,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="response-{found.id}.pdf"'},
+    )
+
+
+@bp.post("/triggers")
+def add_trigger(slug: str) -> ResponseReturnValue:
+    campaign = _campaign(slug)
+    form = forms.TriggerForm()
+    if not form.validate_on_submit() or form.threshold.data is None:
+        flash(_("Give a number of signatures of at least 1."), "error")
+        return redirect(url_for(".index", slug=slug, _anchor="triggers"))
+    try:
+        milestones.add_trigger(campaign, current(), form.threshold.data)
+    except LetterError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("The trigger is set."), "success")
+    return redirect(url_for(".index", slug=slug, _anchor="triggers"))
+
+
+@bp.post("/triggers/<int:trigger_id>/cancel")
+def cancel_trigger(slug: str, trigger_id: int) -> ResponseReturnValue:
+    campaign = _campaign(slug)
+    trigger = db.session.get(MilestoneTrigger, trigger_id)
+    if trigger is None or trigger.campaign_id != campaign.id:
+        abort(404)
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        milestones.cancel_trigger(trigger)
+    except LetterError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("The trigger is cancelled."), "success")
+    return redirect(url_for(".index", slug=slug, _anchor="triggers"))

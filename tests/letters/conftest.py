@@ -1,0 +1,99 @@
+"""Letter fixtures: the directory, a published campaign like the demo one, and signers."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from organizer.campaigns import revisions, services
+from organizer.db import utcnow
+from organizer.extensions import db
+from organizer.letters import directory
+from organizer.signatures.models import Signature, SignatureStatus
+from tests.factories import UserFactory
+
+_emails = itertools.count(1)
+
+# The demo campaign's shape: transparency for voters, privacy, a hearing before Congress.
+DEMANDS = {
+    "Transparency for voters": [
+        ("Share the ads bought by foreign operatives.", ["elections", "transparency"], []),
+        ("Testify before Congress in an open hearing.", ["legislature"], ["US"]),
+    ],
+    "Privacy for users": [
+        ("Explain what personal data is used for advertising.", ["privacy", "consumer"], []),
+        ("Ask for consent before using photos in ads.", ["privacy"], []),
+    ],
+}
+
+
+def build_campaign(owner, slug="", title="Facebook users' strike", language="en"):
+    campaign = services.create_campaign(
+        owner,
+        services.CampaignDetails(
+            title=title, summary="Terms for the platform.", language=language, slug=slug
+        ),
+    )
+    for section_title, demands in DEMANDS.items():
+        section = services.add_section(campaign, owner, section_title, [])
+        for text, topics, places in demands:
+            services.add_demand(section, owner, text, topics, places)
+    revisions.publish(campaign, owner, "First text.")
+    db.session.flush()
+    return campaign
+
+
+def add_signatures(campaign, country, count, *, show_name=True, updates=False, name=None,
+                   postal_code=None):  # fmt: skip
+    """Confirmed signatures, written straight to the table (signing is issue 4's to test)."""
+    revision = revisions.published_revision(campaign)
+    made = []
+    for _ in range(count):
+        n = next(_emails)
+        signature = Signature(
+            campaign_id=campaign.id,
+            revision_id=revision.id,
+            name=name or f"Signer {n} of {country}",
+            email=f"signer{n}@example.org",
+            canonical_email=f"signer{n}@example.org",
+            email_domain="example.org",
+            country=country,
+            postal_code=postal_code,
+            locale="en",
+            show_name=show_name,
+            show_name_text="show-name-test",
+            receive_updates=updates,
+            receive_updates_text="updates-test",
+            status=SignatureStatus.CONFIRMED,
+            confirmed_at=utcnow(),
+            confirmed_day=utcnow().date(),
+        )
+        db.session.add(signature)
+        made.append(signature)
+    db.session.flush()
+    return made
+
+
+def seed_signers(campaign):
+    """Signers from the five countries of the demo campaign."""
+    for country, count in {"US": 4, "GB": 3, "FR": 2, "IE": 2, "IN": 1}.items():
+        add_signatures(campaign, country, count)
+
+
+@pytest.fixture
+def regulators(ctx):
+    directory.import_bundled()
+    return {regulator.slug: regulator for regulator in directory.all_bodies()}
+
+
+@pytest.fixture
+def owner(ctx):
+    return UserFactory(display_name="Olive Owner")
+
+
+@pytest.fixture
+def campaign(owner, regulators):
+    campaign = build_campaign(owner)
+    seed_signers(campaign)
+    return campaign

@@ -1,0 +1,239 @@
+"""Organizer, admin and public pages of the letters domain."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from organizer.extensions import db
+from organizer.letters import directory, documents, services
+from organizer.letters.models import (
+    Channel,
+    DocumentKind,
+    DocumentsStatus,
+    Letter,
+    LetterStatus,
+)
+from organizer.mail.models import OutboundEmail
+from tests.campaigns.conftest import login, setup
+from tests.factories import UserFactory
+from tests.letters.conftest import build_campaign, seed_signers
+from tests.support.web import csrf_token, submit
+
+
+@pytest.fixture
+def world(app, db_session):
+    """A published campaign with signers and the directory, committed for the requests."""
+    with setup(app):
+        directory.import_bundled()
+        owner = UserFactory(email="owner@example.org")
+        campaign = build_campaign(owner, slug="strike")
+        seed_signers(campaign)
+        UserFactory(email="outsider@example.org")
+        UserFactory(email="admin@example.org", is_admin=True)
+    return "strike"
+
+
+def test_the_routing_preview_lists_bodies_and_writes_drafts(app, client, world):
+    login(client, "owner@example.org")
+    page = client.get("/organize/strike/letters/plan")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    for name in (
+        "Federal Trade Commission",
+        "Data Protection Commission",
+        "Commission nationale",
+        "Information Commissioner",
+        "Telecom Regulatory",
+    ):
+        assert name in html  # fmt: skip
+    dropped = client.get("/organize/strike/letters/plan?drop=fr-cnil&add=ca-opc")
+    html = dropped.get_data(as_text=True)
+    assert "Left out: CNIL" in html
+    assert "added by you" in html
+    response = client.post(
+        "/organize/strike/letters/plan",
+        data={"csrf_token": csrf_token(html), "drop": "fr-cnil", "add": "ca-opc"},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        bodies = {letter.regulator.slug for letter in db.session.scalars(select(Letter))}
+    assert "fr-cnil" not in bodies and {"ca-opc", "gb-ico", "us-ftc"} <= bodies
+
+
+def test_outsiders_and_anonymous_visitors_cannot_see_letters(client, world):
+    assert client.get("/organize/strike/letters").status_code == 302  # to the login page
+    login(client, "outsider@example.org")
+    assert client.get("/organize/strike/letters/plan").status_code == 403
+
+
+def _drafts(app):
+    from organizer.campaigns.services import get_by_slug
+
+    with setup(app):
+        written = services.write_letters(services.preview(get_by_slug("strike")), None)
+        ids = {letter.regulator.slug: letter.id for letter in written}
+    return ids
+
+
+def test_editing_generating_and_sending_by_email(app, client, world):
+    ids = _drafts(app)
+    login(client, "owner@example.org")
+    url = f"/organize/strike/letters/{ids['gb-ico']}"
+    response = submit(client, url, {"subject": "To the ICO", "body": "Dear ICO,\n\nAct."})
+    assert response.status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "Generate the documents" in page
+    client.post(f"{url}/generate", data={"csrf_token": csrf_token(page)})
+    with setup(app):
+        letter = db.session.get(Letter, ids["gb-ico"])
+        assert letter.subject == "To the ICO"
+        assert letter.documents_status == DocumentsStatus.PENDING
+        documents.generate(letter)
+        letter.regulator.contact_email = "casework@ico.example"
+    page = client.get(url).get_data(as_text=True)
+    assert "letters-test@cahier.invalid" in page and "not a production site" in page
+    assert client.post(f"{url}/email", data={"csrf_token": csrf_token(page)}).status_code == 302
+    with app.app_context():
+        letter = db.session.get(Letter, ids["gb-ico"])
+        (delivery,) = letter.deliveries
+        email = delivery.outbound_email
+        assert letter.status == LetterStatus.SCHEDULED
+        assert email.to_addr == "letters-test@cahier.invalid"
+        assert email.headers["X-Cahier-Intended-Recipient"] == "casework@ico.example"
+        assert email.headers["Reply-To"] == "owner@example.org"
+        assert [a.mime_type for a in email.attachments] == [
+            "application/pdf", "application/pdf", "text/csv",
+        ]  # fmt: skip
+    page = client.get(url).get_data(as_text=True)
+    assert "instead of casework@ico.example" in page
+    # A second press does not send it twice.
+    client.post(f"{url}/email", data={"csrf_token": csrf_token(page)})
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(OutboundEmail)) == 1
+
+
+def test_postal_sending_responses_timeline_and_verification(app, client, world):
+    ids = _drafts(app)
+    with setup(app):
+        documents.generate(db.session.get(Letter, ids["fr-cnil"]))
+    login(client, "owner@example.org")
+    url = f"/organize/strike/letters/{ids['fr-cnil']}"
+    page = client.get(url).get_data(as_text=True)
+    assert "publishes no email address" in page
+    token = csrf_token(page)
+    client.post(f"{url}/sent", data={"csrf_token": token, "channel": "postal",
+                                     "sent_on": "2099-01-01"})  # fmt: skip
+    with app.app_context():
+        assert db.session.get(Letter, ids["fr-cnil"]).status == LetterStatus.DRAFT
+    sent = {"csrf_token": token, "channel": "postal", "sent_on": "2026-01-05", "note": "Tracked"}
+    client.post(f"{url}/sent", data=sent)
+    response_pdf = b"%PDF-1.4 the CNIL answers"
+    client.post(
+        f"{url}/response",
+        data={"csrf_token": token, "received_on": "2026-02-01",
+              "summary": "The CNIL opened an inquiry.",
+              "document": (io.BytesIO(response_pdf), "answer.pdf")},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    with app.app_context():
+        letter = db.session.get(Letter, ids["fr-cnil"])
+        assert letter.status == LetterStatus.RESPONDED
+        assert letter.deliveries[0].channel == Channel.POSTAL
+        assert letter.deliveries[0].sent_on == date(2026, 1, 5)
+        assert letter.responses[0].document_sha256 == hashlib.sha256(response_pdf).hexdigest()
+        letter_hash = letter.document(DocumentKind.LETTER_PDF).sha256
+        annex_hash = letter.document(DocumentKind.ANNEX_CSV).sha256
+
+    anonymous = app.test_client()
+    campaign_page = anonymous.get("/c/strike")
+    html = campaign_page.get_data(as_text=True)
+    assert "Commission nationale de l&#39;informatique et des libertés" in html
+    assert "The CNIL opened an inquiry." in html and "2026-01-05" in html
+    assert "Set-Cookie" not in campaign_page.headers
+    pdf = anonymous.get(f"/c/strike/letters/{ids['fr-cnil']}.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert anonymous.get(f"/c/strike/letters/{ids['gb-ico']}.pdf").status_code == 404
+
+    for digest, kind in ((letter_hash, "A letter sent"), (annex_hash, "A signature annex")):
+        found = anonymous.get(f"/verify?sha256={digest.upper()}")
+        assert found.status_code == 200 and kind in found.get_data(as_text=True)
+        assert "Set-Cookie" not in found.headers
+    assert "Revision 1" in found.get_data(as_text=True)
+    assert anonymous.get("/verify?sha256=" + "0" * 64).status_code == 404
+    assert anonymous.get("/verify?sha256=nonsense").status_code == 400
+    assert anonymous.get("/verify").status_code == 200
+
+
+def test_a_response_that_is_not_a_pdf_is_refused(app, client, world):
+    ids = _drafts(app)
+    with setup(app):
+        letter = db.session.get(Letter, ids["gb-ico"])
+        letter.status = LetterStatus.SENT
+    login(client, "owner@example.org")
+    url = f"/organize/strike/letters/{ids['gb-ico']}"
+    token = csrf_token(client.get(url).get_data(as_text=True))
+    response = client.post(
+        f"{url}/response",
+        data={"csrf_token": token, "received_on": "2026-02-01", "summary": "Hm.",
+              "document": (io.BytesIO(b"MZ not a pdf"), "answer.pdf")},
+        content_type="multipart/form-data", follow_redirects=True,
+    )  # fmt: skip
+    assert "must be a PDF" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Letter, ids["gb-ico"]).responses == []
+
+
+def test_milestone_triggers_are_set_and_cancelled(app, client, world):
+    login(client, "owner@example.org")
+    token = csrf_token(client.get("/organize/strike/letters").get_data(as_text=True))
+    response = client.post(
+        "/organize/strike/letters/triggers", data={"csrf_token": token, "threshold": "1000"}
+    )
+    assert response.status_code == 302
+    page = client.get("/organize/strike/letters").get_data(as_text=True)
+    assert "At 1,000 signatures" in page and "waiting" in page
+    refused = client.post(
+        "/organize/strike/letters/triggers",
+        data={"csrf_token": token, "threshold": "0"},
+        follow_redirects=True,
+    )
+    assert "at least 1" in refused.get_data(as_text=True)
+    with app.app_context():
+        from organizer.letters.models import MilestoneTrigger, TriggerStatus
+
+        (trigger,) = db.session.scalars(select(MilestoneTrigger)).all()
+    client.post(
+        f"/organize/strike/letters/triggers/{trigger.id}/cancel", data={"csrf_token": token}
+    )
+    with app.app_context():
+        assert db.session.get(MilestoneTrigger, trigger.id).status == TriggerStatus.CANCELLED
+
+
+def test_only_site_admins_edit_the_directory(app, client, world):
+    login(client, "owner@example.org")
+    assert client.get("/admin/regulators").status_code == 403
+    client.post(
+        "/account/logout", data={"csrf_token": csrf_token(client.get("/").get_data(as_text=True))}
+    )
+    login(client, "admin@example.org")
+    assert "Ofcom" in client.get("/admin/regulators").get_data(as_text=True)
+    form = {"name": "Information Commissioner's Office", "acronym": "ICO", "slug": "gb-ico",
+            "kind": "regulator", "jurisdiction": "GB", "topics": ["privacy"],
+            "languages": "en", "website": "https://ico.org.uk",
+            "contact_email": "casework@ico.example",
+            "postal_address": "Wycliffe House"}  # fmt: skip
+    assert submit(client, "/admin/regulators/gb-ico", form).status_code == 302
+    bad = submit(client, "/admin/regulators/new", {**form, "slug": "gb-ico"})
+    assert bad.status_code == 200 and "already uses" in bad.get_data(as_text=True)
+    bad = submit(client, "/admin/regulators/new", {**form, "slug": "xx-new", "jurisdiction": "ZZ"})
+    assert "Unknown jurisdiction" in bad.get_data(as_text=True)
+    with app.app_context():
+        ico = directory.get("gb-ico")
+        assert ico.contact_email == "casework@ico.example"
+        assert ico.postal_address == "Wycliffe House"
+        assert directory.get("xx-new") is None
