@@ -7,7 +7,8 @@ from datetime import date, timedelta
 
 WIDTH = 600
 HEIGHT = 160
-AXIS = 20  # room below the bars for the date labels
+AXIS = 20
+MIN_DAYS = 14  # room below the bars for the date labels
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ def per_day_chart(series: list[tuple[date, int]], days: int = 60) -> Chart | Non
         return None
     last = max(points)
     first = max(min(points), last - timedelta(days=days - 1))
+    # At least two weeks wide, so that a young campaign's first day is a bar, not a wall.
+    first = min(first, last - timedelta(days=MIN_DAYS - 1))
     span = (last - first).days + 1
     peak = max(points.get(first + timedelta(d), 0) for d in range(span))
     slot = WIDTH / span

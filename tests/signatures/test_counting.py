@@ -118,3 +118,17 @@ def test_suspects_do_not_count_until_cleared(campaign, owner):
     counting.fold()
     assert counting.totals(campaign.id, None).online == 1
     assert db.session.get(Signature, signature.id).suspect is False
+
+
+def test_the_chart_fills_gaps_and_scales_to_the_busiest_day():
+    from organizer.signatures.chart import per_day_chart
+
+    assert per_day_chart([]) is None
+    chart = per_day_chart([(date(2024, 5, 1), 10), (date(2024, 5, 20), 5)])
+    assert chart.first == date(2024, 5, 1) and chart.last == date(2024, 5, 20)
+    assert len(chart.bars) == 20 and chart.total == 15 and chart.peak == 10
+    tallest = max(chart.bars, key=lambda bar: bar.height)
+    assert tallest.day == date(2024, 5, 1) and tallest.height == chart.height - chart.axis
+    assert chart.bars[1].count == 0 and chart.bars[1].height == 0
+    young = per_day_chart([(date(2024, 5, 1), 3)])
+    assert len(young.bars) == 14  # one bar among two weeks, not the whole width
