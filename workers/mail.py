@@ -28,6 +28,24 @@ def deliver(self, email_id: int) -> str:
     return result.status.value
 
 
+@shared_task(name=outbox.DELIVER_BATCH_TASK)
+def deliver_batch(email_ids: list[int]) -> int:
+    """Claim a batch in one statement, then send each message over the worker's SMTP
+    connection, recording each outcome in its own commit: a worker killed mid-batch can
+    have at most one message in flight (the others it claimed wait for the stale sweep)."""
+    claimed = outbox.claim_many(email_ids)
+    db.session.commit()
+    for email_id in claimed:
+        result = outbox.deliver(email_id)
+        db.session.commit()
+        soon = result.retry_in is not None and result.retry_in <= MAX_COUNTDOWN_SECONDS
+        if result.status == EmailStatus.QUEUED and soon:
+            # A short wait goes back to the broker; a long one lives in next_attempt_at,
+            # where the sweeper finds it, as for a single delivery.
+            deliver.apply_async(args=[email_id], countdown=result.retry_in, retry=False)
+    return len(claimed)
+
+
 @shared_task(name="mail.sweep")
 def sweep() -> int:
     return len(outbox.sweep())

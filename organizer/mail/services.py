@@ -28,6 +28,10 @@ from organizer.mail.transport import get_transport
 log = logging.getLogger(__name__)
 
 DELIVER_TASK = "mail.deliver"
+DELIVER_BATCH_TASK = "mail.deliver_batch"
+# Ids per batch task: one Celery message and one claim per batch rather than per email,
+# while a worker that dies mid-batch leaves at most this many claims to the stale sweep.
+DELIVER_BATCH = 100
 SWEEP_BATCH = 1000
 # Celery may run a retry a hair before the instant we stored; this much early is still due.
 DUE_TOLERANCE = timedelta(seconds=1)
@@ -95,24 +99,34 @@ def _mail_domain() -> str:
 
 
 def enqueue_after_commit(email_ids: list[int]) -> None:
+    """After the commit, one task per email, or one per DELIVER_BATCH emails when many."""
     celery = current_app.extensions["celery"]
 
     def enqueue() -> None:
-        for email_id in email_ids:
-            # retry=False: with Redis down, fail at once and leave the row to the sweeper
-            # rather than hold the request open.
-            celery.send_task(DELIVER_TASK, args=[email_id], retry=False)
+        # retry=False: with Redis down, fail at once and leave the rows to the sweeper
+        # rather than hold the request open.
+        if len(email_ids) == 1:
+            celery.send_task(DELIVER_TASK, args=[email_ids[0]], retry=False)
+            return
+        for start in range(0, len(email_ids), DELIVER_BATCH):
+            batch = list(email_ids[start : start + DELIVER_BATCH])
+            celery.send_task(DELIVER_BATCH_TASK, args=[batch], retry=False)
 
     after_commit(db.session, enqueue)
 
 
 def claim(email_id: int) -> bool:
     """Compare-and-set queued → sending. True for exactly one caller per due attempt."""
+    return claim_many([email_id]) == [email_id]
+
+
+def claim_many(email_ids: list[int]) -> list[int]:
+    """Compare-and-set queued → sending for each due row; the ids this caller won, in order."""
     now = utcnow()
-    result = db.session.execute(
+    claimed = db.session.scalars(
         update(OutboundEmail)
         .where(
-            OutboundEmail.id == email_id,
+            OutboundEmail.id.in_(email_ids),
             OutboundEmail.status == EmailStatus.QUEUED,
             or_(
                 OutboundEmail.next_attempt_at.is_(None),
@@ -125,9 +139,10 @@ def claim(email_id: int) -> bool:
             attempts=OutboundEmail.attempts + 1,
             updated_at=now,
         )
+        .returning(OutboundEmail.id)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return sorted(claimed)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,106 @@
+"""Batched dispatch: many ids travel as batch tasks, claimed in one statement, sent once each."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import insert, select
+
+from organizer.db import utcnow
+from organizer.extensions import db
+from organizer.mail import services as outbox
+from organizer.mail.models import EmailStatus, OutboundEmail
+from tests.support.services import wait_for
+
+
+def _row(i: int, prefix: str, now) -> dict:
+    return {
+        "to_addr": f"{prefix}{i}@example.org", "subject": f"Batch {i}", "text_body": "t",
+        "html_body": "<p>t</p>", "headers": {}, "kind": "batch", "locale": "en",
+        "message_id": f"<{prefix}-{i}-{now.timestamp()}@cahier.test>",
+        "status": EmailStatus.QUEUED, "attempts": 0, "created_at": now, "updated_at": now,
+    }  # fmt: skip
+
+
+def _rows(count: int, prefix: str = "batch") -> list[int]:
+    now = utcnow()
+    db.session.execute(insert(OutboundEmail), [_row(i, prefix, now) for i in range(count)])
+    return list(
+        db.session.scalars(
+            select(OutboundEmail.id)
+            .where(OutboundEmail.to_addr.like(f"{prefix}%"))
+            .order_by(OutboundEmail.id)
+        )
+    )
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, list]] = []
+
+    def send_task(self, name: str, args: list, **_: object) -> None:
+        self.calls.append((name, args))
+
+
+@pytest.fixture
+def sent_tasks(app, monkeypatch):
+    recorder = _Recorder()
+    monkeypatch.setitem(app.extensions, "celery", recorder)
+    return recorder.calls
+
+
+def test_many_ids_go_out_as_batch_tasks_after_the_commit(ctx, sent_tasks):
+    ids = _rows(outbox.DELIVER_BATCH + 5)
+    outbox.enqueue_after_commit(ids)
+    db.session.flush()
+    assert sent_tasks == []
+    db.session.commit()
+    assert [name for name, _ in sent_tasks] == [outbox.DELIVER_BATCH_TASK] * 2
+    first, second = (args[0] for _, args in sent_tasks)
+    assert first == ids[: outbox.DELIVER_BATCH] and second == ids[outbox.DELIVER_BATCH :]
+
+
+def test_one_id_goes_out_as_a_single_delivery(ctx, sent_tasks):
+    ids = _rows(1)
+    outbox.enqueue_after_commit(ids)
+    db.session.commit()
+    assert sent_tasks == [(outbox.DELIVER_TASK, [ids[0]])]
+
+
+def test_a_batch_claim_takes_only_due_queued_rows_and_only_once(ctx):
+    ids = _rows(4)
+    later, sent = db.session.get(OutboundEmail, ids[1]), db.session.get(OutboundEmail, ids[2])
+    later.next_attempt_at = utcnow() + timedelta(minutes=5)
+    sent.status = EmailStatus.SENT
+    db.session.flush()
+    assert outbox.claim_many(ids) == [ids[0], ids[3]]
+    assert outbox.claim_many(ids) == []
+    db.session.expire_all()
+    claimed = db.session.get(OutboundEmail, ids[0])
+    assert claimed.status == EmailStatus.SENDING and claimed.attempts == 1
+
+
+@pytest.mark.integration
+def test_a_batch_is_delivered_once_each_with_failures_recorded(app, services, committed_db,
+                                                                worker):  # fmt: skip
+    services.smtp.behaviour.refuse["batch3@example.org"] = "550 5.1.1 No such mailbox"
+    services.smtp.behaviour.defer_once["batch5@example.org"] = "451 4.3.0 Try again later"
+    with app.app_context():
+        ids = _rows(12)
+        outbox.enqueue_after_commit(ids)
+        db.session.commit()
+
+    def settled() -> list[EmailStatus] | None:
+        with app.app_context():
+            statuses = list(db.session.scalars(select(OutboundEmail.status)))
+        done = (EmailStatus.SENT, EmailStatus.FAILED)
+        return statuses if all(s in done for s in statuses) else None
+
+    statuses = wait_for(settled, 30, what="the batch to be delivered")
+    assert Counter(statuses) == {EmailStatus.SENT: 11, EmailStatus.FAILED: 1}
+    received = Counter(m.message_id for m in services.smtp.received)
+    assert len(received) == 11 and set(received.values()) == {1}
+    assert services.smtp.messages_to("batch3@example.org") == []
+    assert len(services.smtp.messages_to("batch5@example.org")) == 1
