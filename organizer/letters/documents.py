@@ -66,16 +66,16 @@ def render_pdf(html: str) -> bytes:
     return pdf
 
 
-def _record(letter: Letter, kind: DocumentKind, name: str, mime: str, content: bytes) -> None:
-    letter.documents.append(
-        LetterDocument(
-            kind=kind,
-            filename=f"{letter.campaign.slug}-{letter.regulator.slug}-{letter.id}-{name}",
-            mime_type=mime,
-            sha256=hashlib.sha256(content).hexdigest(),
-            size=len(content),
-            content=content,
-        )
+def _document(
+    letter: Letter, kind: DocumentKind, name: str, mime: str, content: bytes
+) -> LetterDocument:
+    return LetterDocument(
+        kind=kind,
+        filename=f"{letter.campaign.slug}-{letter.regulator.slug}-{letter.id}-{name}",
+        mime_type=mime,
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+        content=content,
     )
 
 
@@ -121,35 +121,36 @@ def _collect(letter: Letter, progress: Progress) -> list[sources.AnnexRow]:
 
 
 def generate(letter: Letter, progress: Progress = lambda percent: None) -> list[LetterDocument]:
-    """(Re)build the letter's documents in the caller's transaction."""
-    db.session.execute(delete(LetterDocument).where(LetterDocument.letter_id == letter.id))
-    db.session.expire(letter, ["documents"])
+    """(Re)build the letter's documents, then swap them in, in the caller's transaction.
+
+    Everything slow happens before the first write, so that the transaction holds no lock
+    while rendering and progress reports (on another connection) never wait for it.
+    """
     progress(5)
     rows = _collect(letter, progress)
     progress(30)
-    _record(letter, DocumentKind.ANNEX_CSV, "annex.csv", CSV, _annex_csv(rows))
+    annex_csv = _document(letter, DocumentKind.ANNEX_CSV, "annex.csv", CSV, _annex_csv(rows))
     context = _context(letter)
     with force_locale(letter.language):
         annex_html = render_template("letters/pdf/annex.html", rows=rows, **context)
     progress(40)
-    _record(letter, DocumentKind.ANNEX_PDF, "annex.pdf", PDF, render_pdf(annex_html))
+    annex_pdf = _document(letter, DocumentKind.ANNEX_PDF, "annex.pdf", PDF, render_pdf(annex_html))
     progress(80)
     with force_locale(letter.language):
         letter_html = render_template(
-            "letters/pdf/letter.html",
-            named=len(rows),
-            annex=[
-                letter.document(DocumentKind.ANNEX_CSV),
-                letter.document(DocumentKind.ANNEX_PDF),
-            ],
-            **context,
+            "letters/pdf/letter.html", named=len(rows), annex=[annex_csv, annex_pdf], **context
         )
-    _record(letter, DocumentKind.LETTER_PDF, "letter.pdf", PDF, render_pdf(letter_html))
+    letter_pdf = _document(
+        letter, DocumentKind.LETTER_PDF, "letter.pdf", PDF, render_pdf(letter_html)
+    )
+    progress(95)
+    db.session.execute(delete(LetterDocument).where(LetterDocument.letter_id == letter.id))
+    db.session.expire(letter, ["documents"])
+    letter.documents.extend([letter_pdf, annex_pdf, annex_csv])
     letter.documents_status = DocumentsStatus.READY
     letter.documents_progress = 100
     letter.documents_error = ""
     db.session.flush()
-    progress(100)
     return list(letter.documents)
 
 

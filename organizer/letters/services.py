@@ -5,13 +5,15 @@ Services add and flush; the request or the task commits once.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
+from sqlalchemy.exc import OperationalError
 
 from organizer.accounts.models import User
 from organizer.campaigns import revisions
@@ -30,6 +32,7 @@ from organizer.letters.models import (
 from organizer.letters.routing import Body, LetterPlan, Plan, RoutedDemand, route
 
 GENERATE_TASK = "letters.generate_documents"
+log = logging.getLogger(__name__)
 
 
 class LetterError(ValueError):
@@ -185,13 +188,21 @@ def claim_generation(letter_id: int) -> bool:
 
 
 def report_progress(letter_id: int, percent: int) -> None:
-    """Written on its own connection and committed at once, so organizers see it live."""
-    with db.engine.begin() as connection:
-        connection.execute(
-            update(Letter)
-            .where(Letter.id == letter_id, Letter.documents_status == DocumentsStatus.RUNNING)
-            .values(documents_progress=max(1, min(99, percent)))
-        )
+    """Written on its own connection and committed at once, so organizers see it live.
+
+    Best effort: a report that would wait for a lock is skipped, never waited for.
+    """
+    try:
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SET LOCAL lock_timeout = '1s'"))
+            connection.execute(
+                update(Letter)
+                .where(Letter.id == letter_id, Letter.documents_status == DocumentsStatus.RUNNING)
+                .values(documents_progress=max(1, min(99, percent)))
+            )
+    except OperationalError:
+        log.warning("progress of letter %s not recorded", letter_id, exc_info=True)
 
 
 def generation_failed(letter_id: int, error: str) -> None:
