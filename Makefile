@@ -57,8 +57,10 @@ system-deps:
 	fi
 
 bench: install system-deps ## Benchmarks of the production-shaped stack; prints one JSON document
-	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends wrk; }
+	@missing=""; command -v wrk >/dev/null || missing="wrk"; \
+	{ command -v nginx >/dev/null || test -x /usr/sbin/nginx; } || missing="$$missing nginx-light"; \
+	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; fi
 	$(BIN)/python -m tests.bench.run
 
 translations: install ## Extract messages, update the French catalogue, compile

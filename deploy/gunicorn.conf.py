@@ -9,7 +9,9 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = 30
 graceful_timeout = 30
 keepalive = 5
-accesslog = "-"
+# One line per request costs CPU on the hot path; nginx keeps no access log either (no
+# visitor IPs on disk). GUNICORN_ACCESS_LOG=- turns it on, on stdout.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 # Never trust X-Forwarded-* in gunicorn itself: the app's TRUSTED_PROXIES decides (ProxyFix).
 forwarded_allow_ips = ""

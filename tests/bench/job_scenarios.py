@@ -32,10 +32,13 @@ def mail_drain(ctx: Context, count: int = DRAIN_EMAILS) -> dict[str, Any]:
         leftover = True
     stack.stop("worker")
     ids = seed.queued_emails(stack.database_url, count, ctx.run_id)
-    celery = ctx.app.extensions["celery"]
+    from organizer.extensions import db
+    from organizer.mail.services import enqueue_after_commit
+
     with ctx.app.app_context():
-        for email_id in ids:
-            celery.send_task("mail.deliver", args=[email_id], retry=False)
+        # As a bulk sender (milestones, letters, the sweeper) does: after its commit.
+        enqueue_after_commit(ids)
+        db.session.commit()
     stack.sink.new_window()
     stack.start_worker()
     deadline = time.monotonic() + max(600.0, count / 100)

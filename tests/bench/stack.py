@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -122,6 +123,7 @@ class Stack:
     web_workers: int
     web_port: int = field(default_factory=free_port)
     baseline_port: int = field(default_factory=free_port)
+    nginx_port: int | None = None
     processes: dict[str, ManagedProcess] = field(default_factory=dict)
 
     @property
@@ -172,12 +174,28 @@ class Stack:
     def start_baseline(self) -> None:
         self.gunicorn("baseline", "tests.bench.baseline_app:app", self.baseline_port)
 
+    def start_nginx(self) -> None:
+        from tests.bench.nginx import start_nginx
+
+        self.processes["nginx"], self.nginx_port = start_nginx(
+            self.workdir, self.log_dir, self.web_port
+        )
+
     def start_worker(self) -> None:
         self.processes["worker"] = celery_worker(self.env(), self.log_dir, concurrency=2)
 
     def start_beat(self) -> None:
         schedule = self.workdir / "celerybeat-schedule"
         self.processes["beat"] = celery_beat(self.env(), self.log_dir, schedule)
+
+    def cpu_roots(self) -> dict[str, int]:
+        roots = {name: p.process.pid for name, p in self.processes.items() if p.process}
+        if self.redis.process is not None:
+            roots["redis"] = self.redis.process.pid
+        if self.sink.process is not None:
+            roots["smtp_sink"] = self.sink.process.pid
+        roots["postgres"] = int(Path(self.postgres.data, "postmaster.pid").read_text().split()[0])
+        return roots
 
     def stop(self, name: str) -> None:
         process = self.processes.pop(name, None)
@@ -206,6 +224,7 @@ def running_stack(web_workers: int) -> Iterator[Stack]:
     log_dir = ROOT / "test-artifacts" / "bench"
     log_dir.mkdir(parents=True, exist_ok=True)
     with ExitStack() as cleanup:
+        cleanup.callback(shutil.rmtree, workdir, ignore_errors=True)
         postgres = BenchPostgres()
         cleanup.callback(postgres.cleanup)
         postgres.start()

@@ -56,6 +56,7 @@ def summarize(raw: dict[str, Any]) -> dict[str, Any]:
         "seconds": round(seconds, 2),
         "requests": raw["requests"],
         "sent": raw["sent"],
+        "accepted_by_body": raw["accepted"],
         "req_per_s": round(raw["requests"] / seconds, 1),
         "p50_ms": round(latency["p50"] / 1000, 2),
         "p95_ms": round(latency["p95"] / 1000, 2),

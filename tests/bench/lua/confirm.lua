@@ -1,4 +1,5 @@
--- POST confirmation links, each token once. Args: token-file threads origin.
+-- POST confirmation links, each token once.
+-- Args: token-file threads origin path-template [accept-marker].
 -- Thread i of n takes lines i, i+n, i+2n ...; a thread out of tokens stops itself.
 local tokens, index = {}, 0
 
@@ -13,6 +14,7 @@ function init(args)
   wrk.headers["Origin"] = args[3]
   wrk.headers["Sec-Fetch-Site"] = "same-origin"
   path_template = args[4]
+  accept_marker = args[5]
 end
 
 function request()
@@ -22,5 +24,6 @@ function request()
     index = #tokens
   end
   sent = index
-  return wrk.format(nil, string.gsub(path_template, "{token}", tokens[index]))
+  local path = string.gsub(path_template, "{token}", tokens[index])
+  return wrk.format(nil, path)
 end

@@ -1,5 +1,5 @@
 -- POST the sign form (or the baseline) with a unique email per request:
--- run id, thread id and a per-thread counter. Args: run-id country origin.
+-- run id, thread id and a per-thread counter. Args: run-id country origin [accept-marker].
 local counter = 0
 
 function init(args)
@@ -9,6 +9,7 @@ function init(args)
   wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
   wrk.headers["Origin"] = args[3]
   wrk.headers["Sec-Fetch-Site"] = "same-origin"
+  accept_marker = args[4]
 end
 
 function request()
