@@ -18,7 +18,14 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from organizer.campaigns.forms import CheckboxesField
 from organizer.campaigns.vocabulary import TOPICS
@@ -50,7 +57,6 @@ class RegulatorForm(FlaskForm):
     topics = CheckboxesField(
         _l("Remit"),
         choices=[SelectChoice(code, name) for code, name in TOPICS.items()],
-        validators=[DataRequired(message=_l("Choose at least one topic."))],
     )
     languages = StringField(
         _l("Languages"),
@@ -68,6 +74,11 @@ class RegulatorForm(FlaskForm):
     )
     postal_address = TextAreaField(_l("Postal address"), validators=[Optional(), Length(max=1000)])
     web_form_url = URLField(_l("Web form"), validators=[Optional(), Length(max=500)])
+
+    def validate_topics(self, field: CheckboxesField) -> None:
+        # Not DataRequired: it would mark every checkbox required in the browser.
+        if not field.data:
+            raise ValidationError(_l("Choose at least one topic."))
 
     def raw(self) -> dict[str, Any]:
         return {

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from organizer.accounts.models import User
+from organizer.audit.services import record
 from organizer.campaigns.models import Campaign
 from organizer.db import utcnow
 from organizer.extensions import db
@@ -43,13 +44,17 @@ def add_trigger(campaign: Campaign, actor: User, threshold: int) -> MilestoneTri
     trigger = MilestoneTrigger(campaign_id=campaign.id, threshold=threshold, created_by_id=actor.id)
     db.session.add(trigger)
     db.session.flush()
+    record(actor, "letter_milestone.added", "letter_milestone", trigger.id,
+           {"campaign_id": campaign.id, "threshold": threshold})  # fmt: skip
     return trigger
 
 
-def cancel_trigger(trigger: MilestoneTrigger) -> None:
+def cancel_trigger(trigger: MilestoneTrigger, actor: User) -> None:
     if trigger.status != TriggerStatus.ARMED:
         raise LetterError(_("This trigger has already fired."))
     trigger.status = TriggerStatus.CANCELLED
+    record(actor, "letter_milestone.cancelled", "letter_milestone", trigger.id,
+           {"campaign_id": trigger.campaign_id})  # fmt: skip
 
 
 def _claim(trigger_id: int, reached: int) -> bool:
@@ -75,6 +80,8 @@ def fire_due() -> list[Letter]:
         reached = sources.confirmed_total(campaign) + sources.offline_total(campaign)
         if reached < trigger.threshold or not _claim(trigger.id, reached):
             continue
+        record(None, "letter_milestone.fired", "letter_milestone", trigger.id,
+               {"campaign_id": campaign.id, "signatures": reached})  # fmt: skip
         try:
             routing = services.preview(campaign)
         except LetterError:

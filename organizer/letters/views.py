@@ -245,7 +245,7 @@ def cancel_trigger(slug: str, trigger_id: int) -> ResponseReturnValue:
     if not forms.ActionForm().validate_on_submit():
         abort(400)
     try:
-        milestones.cancel_trigger(trigger)
+        milestones.cancel_trigger(trigger, current())
     except LetterError as exc:
         flash(str(exc), "error")
     else:

@@ -212,6 +212,10 @@ def test_milestone_triggers_are_set_and_cancelled(app, client, world):
     )
     with app.app_context():
         assert db.session.get(MilestoneTrigger, trigger.id).status == TriggerStatus.CANCELLED
+        from organizer.audit.services import entries_for
+
+        actions = [e.action for e in entries_for("letter_milestone", trigger.id)]
+        assert actions == ["letter_milestone.cancelled", "letter_milestone.added"]
 
 
 def test_only_site_admins_edit_the_directory(app, client, world):
