@@ -24,7 +24,7 @@ install: $(STAMP) ## Make .venv and install Cahier with its dev tools
 	@$(BIN)/pybabel -q compile -d organizer/translations
 
 run: install ## Migrate, seed the demo, serve web + worker + beat on http://127.0.0.1:$${PORT:-5000}
-	$(FLASK) db upgrade heads
+	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	$(FLASK) devstack
 

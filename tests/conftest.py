@@ -95,7 +95,7 @@ def app(services: Services) -> Iterator[Flask]:
     try:
         flask_app = create_app({"TESTING": True})
         with flask_app.app_context():
-            flask_migrate.upgrade(revision="heads")
+            flask_migrate.upgrade()
         yield flask_app
     finally:
         os.environ.clear()

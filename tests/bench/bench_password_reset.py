@@ -52,7 +52,7 @@ def main() -> None:
 
         app = create_app({"TESTING": True})
         with app.app_context():
-            flask_migrate.upgrade(revision="heads")
+            flask_migrate.upgrade()
             UserFactory(email="known@example.org")
             db.session.commit()
         client = app.test_client()
