@@ -163,6 +163,8 @@ def deliver(email_id: int) -> DeliveryResult:
     email.status = EmailStatus.SENT
     email.sent_at = utcnow()
     email.last_error = None
+    # The id and kind only: addresses are personal data and stay out of logs.
+    log.info("email %s (%s) sent", email.id, email.kind)
     return DeliveryResult(EmailStatus.SENT)
 
 
