@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from tests.bench import seed
+from tests.bench.cpu import CpuMeter
 from tests.bench.http_scenarios import Context
 from tests.support.services import ROOT, wait_for
 
@@ -41,6 +42,7 @@ def mail_drain(ctx: Context, count: int = DRAIN_EMAILS) -> dict[str, Any]:
         db.session.commit()
     stack.sink.new_window()
     stack.start_worker()
+    meter = CpuMeter(stack.cpu_roots())
     deadline = time.monotonic() + max(600.0, count / 100)
 
     def drained() -> bool:
@@ -53,12 +55,14 @@ def mail_drain(ctx: Context, count: int = DRAIN_EMAILS) -> dict[str, Any]:
         wait_for(drained, deadline - time.monotonic() + 1, 0.25, "the outbox to drain")
     except TimeoutError:
         timed_out = True
+    cpu = meter.stop()
     time.sleep(1.0)  # anything sent twice would arrive now
     stats = stack.sink.stats()
     sent = ctx.sql(
         "SELECT status, count(*) FROM outbound_email WHERE kind = 'bench_drain' GROUP BY status"
     )
     seconds = (stats["last_at"] or 0) - (stats["first_at"] or 0)
+    received = max(1, stats["window"])
     return {
         "emails": count,
         "worker_processes": 2,
@@ -70,6 +74,8 @@ def mail_drain(ctx: Context, count: int = DRAIN_EMAILS) -> dict[str, Any]:
         "none_sent_twice": stats["duplicates"] == 0,
         "smtp_connections_whole_run": stats["connections"],
         "outbox_status": {status: n for status, n in sent},
+        "cpu_seconds": cpu,
+        "cpu_ms_per_email": {k: round(v * 1000 / received, 3) for k, v in cpu.items()},
         "timed_out": timed_out,
         "earlier_mail_still_queued": leftover,
     }

@@ -4,8 +4,8 @@
 
 Environment (all optional):
 - BENCH_SCENARIOS   comma-separated subset of: baseline,read,sign,confirm,mail,export
-- BENCH_DURATION    seconds of load for sign and baseline (default 60); read and confirm
-                    run for half of it
+- BENCH_DURATION    seconds of load for sign and baseline (default 60); confirm runs for
+                    half of it, each of the six read runs for a quarter
 - BENCH_CONNECTIONS wrk connections (default: twice the gunicorn workers)
 - BENCH_WEB_WORKERS gunicorn workers (default: deploy/gunicorn.conf.py's own default)
 - BENCH_DRAIN_EMAILS, BENCH_EXPORT_ROWS  sizes of the mail and export scenarios
@@ -78,10 +78,12 @@ def main() -> None:
         stack.start_beat()
         long = Load(connections=settings["connections"], duration=settings["duration_s"])
         short = replace(long, duration=max(5, settings["duration_s"] // 2))
+        # Six read runs (two pages, each through nginx flat out and paced, and uncached).
+        brief = replace(long, duration=max(5, settings["duration_s"] // 4))
         ctx = http_scenarios.Context(stack, app, campaign, long)
         steps: dict[str, Callable[[], Any]] = {
             "baseline": lambda: http_scenarios.baseline(ctx),
-            "read": lambda: http_scenarios.read(replace(ctx, load=short)),
+            "read": lambda: http_scenarios.read(replace(ctx, load=brief)),
             "sign": lambda: http_scenarios.sign(ctx),
             "confirm": lambda: http_scenarios.confirm(replace(ctx, load=short)),
             "mail": lambda: job_scenarios.mail_drain(ctx, settings["drain_emails"]),
