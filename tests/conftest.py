@@ -170,3 +170,30 @@ def artifacts() -> Path:
     path = ARTIFACTS / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture
+def make_app(services: Services, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Any]:
+    """Another app, built from the test stack's environment with ``env`` overrides.
+
+    Its database connections are closed at the end, so they are not left to the garbage
+    collector (which would warn, and fail the run under -W error).
+    """
+    from organizer import create_app
+    from organizer.extensions import db
+
+    created: list[Flask] = []
+
+    def factory(config: dict[str, Any] | None = None, **env: str) -> Flask:
+        overrides = {"CAHIER_INSTANCE_PATH": str(tmp_path), **env}
+        for name, value in services.env(**overrides).items():
+            monkeypatch.setenv(name, value)
+        made = create_app(config)
+        created.append(made)
+        return made
+
+    yield factory
+    for made in created:
+        with made.app_context():
+            for engine in db.engines.values():
+                engine.dispose()

@@ -5,7 +5,6 @@ import sys
 
 import pytest
 
-from organizer import create_app
 from organizer.config import ConfigError, load_config
 from tests.support.services import ROOT
 
@@ -57,12 +56,8 @@ def test_postgres_urls_get_the_psycopg_driver(tmp_path):
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
 
 
-def test_production_has_no_dev_mailbox_and_secure_cookies(services, monkeypatch, tmp_path):
-    for name, value in services.env(
-        CAHIER_ENV="production", CAHIER_INSTANCE_PATH=str(tmp_path)
-    ).items():
-        monkeypatch.setenv(name, value)
-    production = create_app()
+def test_production_has_no_dev_mailbox_and_secure_cookies(make_app):
+    production = make_app(CAHIER_ENV="production")
     assert production.config["SESSION_COOKIE_SECURE"] is True
     client = production.test_client()
     assert client.get("/dev/mail").status_code == 404

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from organizer import create_app
 from organizer.extensions import db
 from organizer.mail import services as outbox
 from organizer.mail.models import CapturedEmail
@@ -14,10 +13,8 @@ from tests.factories import UserFactory
 
 
 @pytest.fixture
-def dev_app(services, monkeypatch, tmp_path, db_session):
-    for name, value in services.env(SMTP_URL="", CAHIER_INSTANCE_PATH=str(tmp_path)).items():
-        monkeypatch.setenv(name, value)
-    return create_app({"TESTING": True})
+def dev_app(make_app, db_session):
+    return make_app({"TESTING": True}, SMTP_URL="")
 
 
 def test_without_smtp_url_mail_is_captured_and_browsable(dev_app):

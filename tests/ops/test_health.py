@@ -4,7 +4,6 @@ import os
 import subprocess
 import sys
 
-from organizer import create_app
 from tests.support.services import ROOT, free_port
 
 
@@ -31,12 +30,8 @@ def test_readyz_is_503_when_redis_is_unreachable(app, client):
     assert body["checks"]["database"] == "ok"
 
 
-def test_readyz_is_503_before_migrations(services, monkeypatch, tmp_path):
-    for name, value in services.env(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'fresh.db'}", CAHIER_INSTANCE_PATH=str(tmp_path)
-    ).items():
-        monkeypatch.setenv(name, value)
-    fresh = create_app({"TESTING": True})
+def test_readyz_is_503_before_migrations(make_app, tmp_path):
+    fresh = make_app({"TESTING": True}, DATABASE_URL=f"sqlite:///{tmp_path / 'fresh.db'}")
     response = fresh.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["checks"]["migrations"] == "database is not at the latest migration"
