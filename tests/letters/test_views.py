@@ -153,7 +153,7 @@ def test_postal_sending_responses_timeline_and_verification(app, client, world):
     campaign_page = anonymous.get("/c/strike")
     html = campaign_page.get_data(as_text=True)
     assert "Commission nationale de l&#39;informatique et des libertés" in html
-    assert "The CNIL opened an inquiry." in html and "2026-01-05" in html
+    assert "The CNIL opened an inquiry." in html and "Jan 5, 2026" in html
     assert "Set-Cookie" not in campaign_page.headers
     pdf = anonymous.get(f"/c/strike/letters/{ids['fr-cnil']}.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
