@@ -8,7 +8,19 @@ from pathlib import Path
 
 from tests.support.services import ManagedProcess, free_port, wait_for
 
-# Keep in step with the "Public pages" block of deploy/nginx.conf.
+# Keep in step with the "Public pages" blocks of deploy/nginx.conf.
+CACHED = """proxy_pass http://cahier_web;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+            proxy_cache public_pages;
+            proxy_cache_key $scheme$host$request_uri$cookie_cahier_lang$http_accept_language;
+            proxy_ignore_headers Cache-Control Expires;
+            proxy_cache_valid 200 404 1s;
+            proxy_cache_bypass $cahier_signed_in;
+            proxy_no_cache $cahier_signed_in;
+            proxy_cache_lock on;
+            add_header X-Cache $upstream_cache_status always;"""
 CONFIG = """
 worker_processes 1;
 daemon off;
@@ -37,21 +49,17 @@ http {{
             proxy_set_header Connection "";
             proxy_set_header Host $http_host;
         }}
-        location ~ ^/c/[^/]+(/count\\.json)?$ {{
-            proxy_pass http://cahier_web;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host $http_host;
-            proxy_cache public_pages;
-            proxy_cache_key $scheme$host$request_uri$cookie_cahier_lang$http_accept_language;
-            proxy_ignore_headers Cache-Control Expires;
-            proxy_cache_valid 200 404 1s;
-            proxy_cache_bypass $cahier_signed_in;
-            proxy_no_cache $cahier_signed_in;
-            proxy_cache_lock on;
+        location ~ ^/c/[^/]+$ {{
+            {common}
+            # Readers of the page may get a copy a little older while one request renews it.
             proxy_cache_use_stale updating error timeout http_502 http_503;
             proxy_cache_background_update on;
-            add_header X-Cache $upstream_cache_status always;
+        }}
+        location ~ ^/c/[^/]+/count\\.json$ {{
+            {common}
+            # The count is never served older than its second while it is being renewed.
+            proxy_cache_use_stale error timeout http_502 http_503;
+            proxy_cache_lock_timeout 1s;
         }}
     }}
 }}
@@ -76,7 +84,8 @@ def start_nginx(workdir: Path, log_dir: Path, upstream_port: int) -> tuple[Manag
     port = free_port()
     conf = directory / "nginx.conf"
     error_log = log_dir / f"nginx-error-{port}.log"
-    conf.write_text(CONFIG.format(dir=directory, log=error_log, upstream=upstream_port, port=port))
+    conf.write_text(CONFIG.format(dir=directory, log=error_log, upstream=upstream_port, port=port,
+                                  common=CACHED))  # fmt: skip
     process = ManagedProcess("nginx", [binary, "-p", str(directory), "-c", str(conf)], {},
                              log_dir)  # fmt: skip
     process.start()
