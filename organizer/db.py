@@ -7,12 +7,13 @@ with :func:`after_commit` and runs after that single commit, or never if it roll
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, Enum, MetaData, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, registry, scoped_session
 from sqlalchemy.types import TypeDecorator
@@ -49,6 +50,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def str_enum(cls: type[enum.Enum], name: str) -> Enum:
+    """A named database enum that stores the members' values ("queued"), not their names."""
+    return Enum(cls, name=name, values_callable=lambda members: [m.value for m in members])
 
 
 class Base(DeclarativeBase):

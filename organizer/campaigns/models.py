@@ -11,17 +11,13 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 from sqlalchemy.orm.attributes import get_history
 
 from organizer.accounts.models import User
 from organizer.campaigns.vocabulary import section_letter
-from organizer.db import Base, utcnow
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e])
+from organizer.db import Base, str_enum, utcnow
 
 
 class CampaignStatus(enum.StrEnum):
@@ -60,7 +56,7 @@ class Campaign(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str] = mapped_column(String(8))
     status: Mapped[CampaignStatus] = mapped_column(
-        _enum(CampaignStatus, "campaign_status"), default=CampaignStatus.DRAFT
+        str_enum(CampaignStatus, "campaign_status"), default=CampaignStatus.DRAFT
     )
     signature_goal: Mapped[int | None]
     deadline: Mapped[date | None]
@@ -101,7 +97,7 @@ class Membership(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    role: Mapped[Role] = mapped_column(_enum(Role, "campaign_role"))
+    role: Mapped[Role] = mapped_column(str_enum(Role, "campaign_role"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     campaign: Mapped[Campaign] = relationship(back_populates="memberships")
@@ -118,7 +114,7 @@ class Invitation(Base):
         ForeignKey("campaign.id", ondelete="CASCADE"), index=True
     )
     email: Mapped[str] = mapped_column(String(320))
-    role: Mapped[Role] = mapped_column(_enum(Role, "campaign_role"))
+    role: Mapped[Role] = mapped_column(str_enum(Role, "campaign_role"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     invited_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -230,7 +226,7 @@ class Amendment(Base):
     campaign_id: Mapped[int] = mapped_column(
         ForeignKey("campaign.id", ondelete="CASCADE"), index=True
     )
-    kind: Mapped[AmendmentKind] = mapped_column(_enum(AmendmentKind, "amendment_kind"))
+    kind: Mapped[AmendmentKind] = mapped_column(str_enum(AmendmentKind, "amendment_kind"))
     # The published revision it was proposed against, and the label it showed there.
     base_revision: Mapped[int]
     demand_uid: Mapped[str | None] = mapped_column(String(16))  # reword, remove
@@ -241,7 +237,7 @@ class Amendment(Base):
     reason: Mapped[str] = mapped_column(Text)
     proposer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     status: Mapped[AmendmentStatus] = mapped_column(
-        _enum(AmendmentStatus, "amendment_status"), default=AmendmentStatus.OPEN
+        str_enum(AmendmentStatus, "amendment_status"), default=AmendmentStatus.OPEN
     )
     decision_note: Mapped[str] = mapped_column(Text, default="")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -10,7 +10,6 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (
-    Enum,
     ForeignKey,
     Index,
     String,
@@ -21,12 +20,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from organizer.accounts.models import User
 from organizer.campaigns.models import Campaign
-from organizer.db import Base, utcnow
+from organizer.db import Base, str_enum, utcnow
 from organizer.events import clock
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e])
 
 
 class EventMode(enum.StrEnum):
@@ -102,7 +97,7 @@ class Event(Base):
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     timezone: Mapped[str] = mapped_column(String(64))
-    mode: Mapped[EventMode] = mapped_column(_enum(EventMode, "event_mode"))
+    mode: Mapped[EventMode] = mapped_column(str_enum(EventMode, "event_mode"))
     venue_name: Mapped[str] = mapped_column(String(200), default="")
     street_address: Mapped[str] = mapped_column(String(300), default="")
     city: Mapped[str] = mapped_column(String(120), default="")
@@ -111,13 +106,13 @@ class Event(Base):
     online_link: Mapped[str] = mapped_column(String(500), default="")
     capacity: Mapped[int]
     visibility: Mapped[Visibility] = mapped_column(
-        _enum(Visibility, "event_visibility"), default=Visibility.PUBLIC
+        str_enum(Visibility, "event_visibility"), default=Visibility.PUBLIC
     )
     # A screening in someone's home: its street address is for guests only.
     is_home: Mapped[bool] = mapped_column(default=False)
     accessibility_notes: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[EventStatus] = mapped_column(
-        _enum(EventStatus, "event_status"), default=EventStatus.PENDING
+        str_enum(EventStatus, "event_status"), default=EventStatus.PENDING
     )
     decision_note: Mapped[str] = mapped_column(Text, default="")
     terms_version: Mapped[int]
@@ -168,7 +163,7 @@ class RSVP(Base):
     party_size: Mapped[int] = mapped_column(default=1)
     locale: Mapped[str] = mapped_column(String(8), default="en")
     status: Mapped[RSVPStatus] = mapped_column(
-        _enum(RSVPStatus, "rsvp_status"), default=RSVPStatus.PENDING
+        str_enum(RSVPStatus, "rsvp_status"), default=RSVPStatus.PENDING
     )
     confirm_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     manage_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -198,10 +193,10 @@ class Reminder(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     rsvp_id: Mapped[int] = mapped_column(ForeignKey("event_rsvp.id", ondelete="CASCADE"))
-    kind: Mapped[ReminderKind] = mapped_column(_enum(ReminderKind, "reminder_kind"))
+    kind: Mapped[ReminderKind] = mapped_column(str_enum(ReminderKind, "reminder_kind"))
     due_at: Mapped[datetime]
     status: Mapped[ReminderStatus] = mapped_column(
-        _enum(ReminderStatus, "reminder_status"), default=ReminderStatus.PENDING
+        str_enum(ReminderStatus, "reminder_status"), default=ReminderStatus.PENDING
     )
     sent_at: Mapped[datetime | None]
     email_id: Mapped[int | None] = mapped_column(ForeignKey("outbound_email.id"))
@@ -233,7 +228,7 @@ class HostResource(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
-    kind: Mapped[ResourceKind] = mapped_column(_enum(ResourceKind, "host_resource_kind"))
+    kind: Mapped[ResourceKind] = mapped_column(str_enum(ResourceKind, "host_resource_kind"))
     filename: Mapped[str] = mapped_column(String(200))
     stored_name: Mapped[str] = mapped_column(String(200))
     size: Mapped[int]

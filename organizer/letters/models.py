@@ -10,17 +10,13 @@ from __future__ import annotations
 import enum
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import JSON, Enum, ForeignKey, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from organizer.accounts.models import User
 from organizer.campaigns.models import Campaign, Revision
-from organizer.db import Base, utcnow
+from organizer.db import Base, str_enum, utcnow
 from organizer.mail.models import OutboundEmail
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e])
 
 
 class BodyKind(enum.StrEnum):
@@ -76,7 +72,7 @@ class Regulator(Base):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(300))
     acronym: Mapped[str] = mapped_column(String(40), default="")
-    kind: Mapped[BodyKind] = mapped_column(_enum(BodyKind, "body_kind"))
+    kind: Mapped[BodyKind] = mapped_column(str_enum(BodyKind, "body_kind"))
     # ISO 3166-1 alpha-2 codes, or "EU" for the 27 member states.
     jurisdictions: Mapped[list[str]] = mapped_column(JSON, default=list)
     topics: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -112,7 +108,7 @@ class MilestoneTrigger(Base):
     )
     threshold: Mapped[int]
     status: Mapped[TriggerStatus] = mapped_column(
-        _enum(TriggerStatus, "letter_milestone_status"), default=TriggerStatus.ARMED
+        str_enum(TriggerStatus, "letter_milestone_status"), default=TriggerStatus.ARMED
     )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -141,10 +137,10 @@ class Letter(Base):
     signers_in_jurisdiction: Mapped[int] = mapped_column(default=0)
     signers_total: Mapped[int] = mapped_column(default=0)
     status: Mapped[LetterStatus] = mapped_column(
-        _enum(LetterStatus, "letter_status"), default=LetterStatus.DRAFT
+        str_enum(LetterStatus, "letter_status"), default=LetterStatus.DRAFT
     )
     trigger: Mapped[LetterTrigger] = mapped_column(
-        _enum(LetterTrigger, "letter_trigger"), default=LetterTrigger.MANUAL
+        str_enum(LetterTrigger, "letter_trigger"), default=LetterTrigger.MANUAL
     )
     milestone_id: Mapped[int | None] = mapped_column(
         ForeignKey("letter_milestone.id", ondelete="SET NULL")
@@ -152,7 +148,7 @@ class Letter(Base):
     # Send by email as soon as the documents are ready (milestone letters).
     send_when_ready: Mapped[bool] = mapped_column(default=False)
     documents_status: Mapped[DocumentsStatus] = mapped_column(
-        _enum(DocumentsStatus, "letter_documents_status"), default=DocumentsStatus.NONE
+        str_enum(DocumentsStatus, "letter_documents_status"), default=DocumentsStatus.NONE
     )
     documents_progress: Mapped[int] = mapped_column(default=0)  # percent
     documents_error: Mapped[str] = mapped_column(Text, default="")
@@ -190,7 +186,7 @@ class LetterDocument(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind, "letter_document_kind"))
+    kind: Mapped[DocumentKind] = mapped_column(str_enum(DocumentKind, "letter_document_kind"))
     filename: Mapped[str] = mapped_column(String(200))
     mime_type: Mapped[str] = mapped_column(String(100))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
@@ -209,7 +205,7 @@ class Delivery(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id", ondelete="CASCADE"), index=True)
-    channel: Mapped[Channel] = mapped_column(_enum(Channel, "letter_channel"))
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, "letter_channel"))
     # The address actually used; outside production it is the test recipient.
     recipient: Mapped[str] = mapped_column(String(320), default="")
     intended_recipient: Mapped[str] = mapped_column(String(320), default="")

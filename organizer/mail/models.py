@@ -6,10 +6,10 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from organizer.db import Base, utcnow
+from organizer.db import Base, str_enum, utcnow
 
 
 class EmailStatus(enum.StrEnum):
@@ -38,7 +38,7 @@ class OutboundEmail(Base):
     related_id: Mapped[int | None] = mapped_column(Integer)
     idempotency_key: Mapped[str | None] = mapped_column(String(255), unique=True)
     status: Mapped[EmailStatus] = mapped_column(
-        Enum(EmailStatus, name="email_status", values_callable=lambda e: [m.value for m in e]),
+        str_enum(EmailStatus, "email_status"),
         default=EmailStatus.QUEUED,
     )
     attempts: Mapped[int] = mapped_column(default=0)

@@ -96,21 +96,7 @@ def _confirm_commitments(signature: Signature, now: datetime) -> None:
 
 def withdraw(signature: Signature) -> bool:
     """The signer takes their signature back; the count goes down if it counted."""
-    if signature.status not in (SignatureStatus.PENDING, SignatureStatus.CONFIRMED):
-        return False
-    counted = signature.is_counted
-    values = {
-        "status": SignatureStatus.WITHDRAWN,
-        "withdrawn_at": utcnow(),
-        "token_hash": None,
-        "token_expires_at": None,
-    }
-    if not _guarded(signature, **values):
-        return False
-    if counted:
-        counting.record_change(signature, -1)
-    release_commitments([signature.id])
-    return True
+    return _retire(signature, SignatureStatus.WITHDRAWN, withdrawn_at=utcnow())
 
 
 def release_commitments(signature_ids: list[int]) -> None:
@@ -147,16 +133,16 @@ def clear_suspect(signature: Signature) -> bool:
 
 
 def invalidate(signature: Signature) -> bool:
+    """A moderator strikes the signature out; the count goes down if it counted."""
+    return _retire(signature, SignatureStatus.INVALIDATED, invalidated_at=utcnow())
+
+
+def _retire(signature: Signature, status: SignatureStatus, **stamp: Any) -> bool:
+    """Take a pending or confirmed signature out for good, keeping the counts exact."""
     if signature.status not in (SignatureStatus.PENDING, SignatureStatus.CONFIRMED):
         return False
     counted = signature.is_counted
-    values = {
-        "status": SignatureStatus.INVALIDATED,
-        "invalidated_at": utcnow(),
-        "token_hash": None,
-        "token_expires_at": None,
-    }
-    if not _guarded(signature, **values):
+    if not _guarded(signature, status=status, token_hash=None, token_expires_at=None, **stamp):
         return False
     if counted:
         counting.record_change(signature, -1)

@@ -8,15 +8,11 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from organizer.campaigns.models import Campaign, Revision
-from organizer.db import Base, utcnow
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e])
+from organizer.db import Base, str_enum, utcnow
 
 
 class SignatureStatus(enum.StrEnum):
@@ -76,7 +72,7 @@ class Signature(Base):
     receive_updates: Mapped[bool] = mapped_column(default=False)
     receive_updates_text: Mapped[str] = mapped_column(String(32))
     status: Mapped[SignatureStatus] = mapped_column(
-        _enum(SignatureStatus, "signature_status"), default=SignatureStatus.PENDING
+        str_enum(SignatureStatus, "signature_status"), default=SignatureStatus.PENDING
     )
     # Over a rate limit or caught by the honeypot: kept, never counted until cleared.
     suspect: Mapped[bool] = mapped_column(default=False)
@@ -113,7 +109,7 @@ class SignatureSettings(Base):
         ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True
     )
     postal_code: Mapped[PostalCodeMode] = mapped_column(
-        _enum(PostalCodeMode, "postal_code_mode"), default=PostalCodeMode.OFF
+        str_enum(PostalCodeMode, "postal_code_mode"), default=PostalCodeMode.OFF
     )
     notify_signers_on_milestones: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -132,7 +128,7 @@ class Pledge(Base):
     threshold: Mapped[int]
     deadline: Mapped[date]  # open until the end of this day, UTC
     status: Mapped[PledgeStatus] = mapped_column(
-        _enum(PledgeStatus, "pledge_status"), default=PledgeStatus.OPEN
+        str_enum(PledgeStatus, "pledge_status"), default=PledgeStatus.OPEN
     )
     # Confirmed commitments, refreshed by the beat task (no COUNT per page view).
     committed: Mapped[int] = mapped_column(default=0)
@@ -157,7 +153,7 @@ class Commitment(Base):
         ForeignKey("signature.id", ondelete="CASCADE"), index=True
     )
     status: Mapped[CommitmentStatus] = mapped_column(
-        _enum(CommitmentStatus, "commitment_status"), default=CommitmentStatus.PENDING
+        str_enum(CommitmentStatus, "commitment_status"), default=CommitmentStatus.PENDING
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]

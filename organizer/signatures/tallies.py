@@ -11,10 +11,10 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from organizer.db import Base, utcnow
+from organizer.db import Base, str_enum, utcnow
 
 
 class CountChange(Base):
@@ -85,9 +85,7 @@ class ModerationJob(Base):
     total: Mapped[int] = mapped_column(default=0)
     processed: Mapped[int] = mapped_column(default=0)
     status: Mapped[JobStatus] = mapped_column(
-        Enum(
-            JobStatus, name="moderation_job_status", values_callable=lambda e: [m.value for m in e]
-        ),
+        str_enum(JobStatus, "moderation_job_status"),
         default=JobStatus.QUEUED,
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
