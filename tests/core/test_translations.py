@@ -63,3 +63,12 @@ def test_the_compiled_catalog_is_current():
     compiled_strings = {m.id: m.string for m in compiled if m.id}
     source_strings = {m.id: m.string for m in _french_catalog() if m.id and m.string}
     assert compiled_strings == source_strings, "run `make translations` to recompile"
+
+
+def test_no_message_has_a_bare_percent_sign():
+    """Jinja's gettext always applies %-formatting, so a lone % would crash the page."""
+    import re
+
+    for message in _source_messages():
+        without_placeholders = re.sub(r"%\(\w+\)[sdif]|%%", "", message)
+        assert "%" not in without_placeholders, message
