@@ -1,7 +1,8 @@
 """Event forms. Labels and messages are lazy so they follow each request's language.
 
-The RSVP and manage forms are plain WTForms forms, not Flask-WTF ones: anonymous guests
-post them, so they carry no CSRF token and the pages set no cookie (``@public_form``).
+Anonymous guests post the RSVP and manage forms, so these carry no CSRF token and the pages
+set no cookie (``@public_form``). They are still Flask-WTF forms, so that their error
+messages come in the guest's language.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
-    Form,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -119,7 +119,12 @@ class HostEventForm(EventForm):
     terms_version = IntegerField(validators=[Optional()])
 
 
-class RSVPForm(Form):
+class PublicForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+
+class RSVPForm(PublicForm):
     name = StringField(
         _l("Your name"), validators=[DataRequired(), Length(max=120)],
         render_kw={"autocomplete": "name"},
@@ -132,15 +137,15 @@ class RSVPForm(Form):
     )  # fmt: skip
     party_size = IntegerField(
         _l("How many people, you included"), default=1,
-        validators=[DataRequired(), NumberRange(min=1, max=50)],
+        validators=[InputRequired(), NumberRange(min=1, max=50)],
         render_kw={"inputmode": "numeric", "min": 1},
     )  # fmt: skip
 
 
-class PartySizeForm(Form):
+class PartySizeForm(PublicForm):
     party_size = IntegerField(
         _l("How many people, you included"),
-        validators=[DataRequired(), NumberRange(min=1, max=50)],
+        validators=[InputRequired(), NumberRange(min=1, max=50)],
         render_kw={"inputmode": "numeric", "min": 1},
     )
 

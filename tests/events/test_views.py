@@ -176,6 +176,20 @@ def test_party_size_over_the_limit_is_a_form_error(client, ctx):
     assert "A party is 1 to 10 people." in response.get_data(as_text=True)
 
 
+def test_rsvp_errors_come_in_the_guests_language_and_say_what_is_wrong(client, ctx):
+    event = EventFactory()
+    response = client.post(
+        f"/events/{event.id}/rsvp",
+        data={"name": "", "email": "ada@example.org", "party_size": "0"},
+        headers={**ORIGIN, "Accept-Language": "fr"},
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Ce champ est requis." in body and "This field is required." not in body
+    assert "Le nombre doit être compris entre 1 et 50." in body  # 0 is out of range, not missing
+    assert "Set-Cookie" not in response.headers
+
+
 def test_listings_filter_and_put_past_events_apart(client, ctx):
     lyon = EventFactory(city="Lyon", country="FR")
     online = EventFactory(mode=EventMode.ONLINE, online_link=SECRET_LINK, city="", country="")
