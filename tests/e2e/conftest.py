@@ -12,19 +12,8 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.chromium import shared_browser
 from tests.support.services import celery_worker, free_port, web_server
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="session")
@@ -56,12 +45,8 @@ def worker_devmail(services: Any, e2e_env: dict[str, str], app: Any) -> Iterator
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with shared_browser() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture
