@@ -60,15 +60,19 @@ class Stack:
         self.web = web_server(self.env, self.log_dir, int(self.env["PORT"]), workers=2)
         self.start_jobs()
 
-    def start_jobs(self, **overrides: str) -> None:
-        env = {**self.env, **overrides}
-        self.restarts += 1
-        self.worker = celery_worker(env, self.log_dir, concurrency=3, name="story-worker")
-        self.beat = celery_beat(env, self.log_dir, self.schedules / f"beat-{self.restarts}")
+    def start_jobs(self) -> None:
+        self.worker = self._worker(self.env)
+        self.beat = celery_beat(self.env, self.log_dir, self.schedules / "beat-schedule")
 
-    def restart_jobs(self, **overrides: str) -> None:
-        self.stop_jobs()
-        self.start_jobs(**overrides)
+    def restart_worker(self, **overrides: str) -> None:
+        """The worker runs the periodic jobs that beat sends, so it alone reads the clock."""
+        if self.worker is not None:
+            self.worker.stop()
+        self.worker = self._worker({**self.env, **overrides})
+
+    def _worker(self, env: dict[str, str]) -> ManagedProcess:
+        self.restarts += 1
+        return celery_worker(env, self.log_dir, concurrency=3, name=f"story-worker-{self.restarts}")
 
     def stop_jobs(self) -> None:
         for process in (self.beat, self.worker):
