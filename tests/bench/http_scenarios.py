@@ -207,12 +207,14 @@ def _tokens(ctx: Context, template: str) -> list[str]:
 
 
 def _count_checks(ctx: Context, watcher: CountWatcher) -> dict[str, Any]:
-    real = watcher.real_count()
+    time.sleep(2)  # the confirmations wrk left in flight finish first
     try:
-        settled = wait_for(lambda: watcher.public_count() == real, 30, 0.2, "the count")
+        settled = wait_for(
+            lambda: watcher.public_count() == watcher.real_count(), 30, 0.2, "the count"
+        )
     except TimeoutError:
         settled = False
-    after_run = watcher.public_count()
+    real, after_run = watcher.real_count(), watcher.public_count()
     from organizer.extensions import db
     from organizer.signatures import counting
 
