@@ -64,6 +64,20 @@ def test_an_anonymous_reader_gets_no_cookie_and_the_same_html(app, client):
         assert "Set-Cookie" not in client.get(path).headers, path
 
 
+def test_the_campaigns_language_and_the_readers_are_marked_apart(app, client):
+    """An English text read in French: screen readers switch voice at the right places."""
+    _slug, _owner = published_campaign(app, title="Platform accountability", slug="parts")
+    french = {"Accept-Language": "fr"}
+    page = client.get("/c/parts", headers=french).get_data(as_text=True)
+    assert '<html lang="fr">' in page and '<article lang="en">' in page
+    assert page.count('<p class="meta" lang="fr">') >= 2  # revision, organizers, goal
+    assert 'class="demand-label" href="#A1" lang="fr" aria-label="Revendication A1"' in page
+    sign = client.get("/c/parts/sign", headers=french).get_data(as_text=True)
+    assert '<h1>Signer « <span lang="en">Platform accountability</span> »</h1>' in sign
+    listing = client.get("/campaigns", headers=french).get_data(as_text=True)
+    assert '<h2 lang="en"><a href="/c/parts">Platform accountability</a></h2>' in listing
+
+
 def test_the_public_page_escapes_hostile_demand_text(app, client):
     with setup(app):
         owner = UserFactory()
