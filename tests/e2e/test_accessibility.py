@@ -27,6 +27,24 @@ pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 BLOCKING = {"serious", "critical"}
 LOCALES = {"en": "en-GB", "fr": "fr-FR"}
 AXE = Axe()
+# What sticks out of the screen, unless a scrolling box holds it (an absolutely positioned
+# element escapes a scrolling box that is not its containing block).
+WIDEST = """() => {
+  const out = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    if (el.getBoundingClientRect().right <= innerWidth + 1) continue;
+    const loose = ['absolute', 'fixed'].includes(getComputedStyle(el).position);
+    let p = el.parentElement, held = false;
+    while (!loose && p && p !== document.body) {
+      if (['auto', 'scroll'].includes(getComputedStyle(p).overflowX)) { held = true; break; }
+      if (out.includes(p)) { held = true; break; }
+      p = p.parentElement;
+    }
+    if (!held) out.push(el);
+  }
+  const names = out.map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''));
+  return [...new Set(names)];
+}"""
 
 
 @dataclass
@@ -61,6 +79,18 @@ class Audit:
             print(line)
             if rule["impact"] in BLOCKING:
                 self.found.append(line)
+        self._reflows(step)
+
+    def _reflows(self, step: str) -> None:
+        """At 320 CSS pixels the page scrolls only vertically (WCAG 1.4.10); wide tables may
+        scroll inside their own box."""
+        size = self.page.viewport_size
+        self.page.set_viewport_size({"width": 320, "height": 640})
+        width = self.page.evaluate("document.documentElement.scrollWidth")
+        culprits = self.page.evaluate(WIDEST)
+        self.page.set_viewport_size(size)
+        if width > 320:
+            self.found.append(f"[reflow] {step}: {width}px wide on a 320px screen: {culprits}")
 
 
 @pytest.fixture
