@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 from collections import Counter
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -294,40 +292,3 @@ def test_the_whole_story_in_chromium(app, services, stack, story):
     ids = Counter(m.message_id for m in smtp.received)
     assert [i for i, n in ids.items() if n > 1] == []
     timer.report(requests=len(requests.urls), emails=len(ids))
-
-
-class _TrackingPage(BaseHTTPRequestHandler):
-    """What a careless page does: a cookie for every reader, and a pixel from elsewhere."""
-
-    def do_GET(self) -> None:
-        body = b'<img src="http://tracker.invalid/pixel.gif">'
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Set-Cookie", "visitor=1")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-def test_the_request_log_sees_other_hosts_and_cookies(browser):
-    """The privacy checks above can fail: a foreign image and a cookie are both noticed."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _TrackingPage)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    host = f"127.0.0.1:{server.server_port}"
-    log = RequestLog(host)
-    context = log.watch(browser.new_context(), anonymous=True)
-    try:
-        context.route("http://tracker.invalid/**", lambda route: route.abort())
-        page = context.new_page()
-        with page.expect_request("http://tracker.invalid/pixel.gif"):
-            page.goto(f"http://{host}/")
-        assert log.elsewhere() == ["http://tracker.invalid/pixel.gif"]
-        assert log.cookies_set() == [f"http://{host}/"]
-        assert context.cookies() != []
-    finally:
-        context.close()
-        server.shutdown()
-        server.server_close()
