@@ -7,7 +7,10 @@ can be quoted.
 from __future__ import annotations
 
 import json
+import threading
+import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections import Counter
 
@@ -154,3 +157,128 @@ def test_restart_postgresql_gives_503_then_recovers(app, services, committed_db)
     assert "Temporarily unavailable" in page
     assert alive == 200 and ready == 503
     assert after and restarts == 0
+
+
+STREAM = 240
+
+
+def _published_campaign(app) -> str:
+    from organizer.campaigns import revisions, services
+    from tests.factories import UserFactory
+
+    with app.app_context():
+        owner = UserFactory()
+        campaign = services.create_campaign(
+            owner,
+            services.CampaignDetails(
+                title="Drill", summary="A drill.", language="en", slug="drill"
+            ),
+        )
+        section = services.add_section(campaign, owner, "Privacy", ["privacy"])
+        services.add_demand(section, owner, "Stop tracking people.", ["privacy"], [])
+        revisions.publish(campaign, owner, "Drill text.")
+        db.session.commit()
+        return campaign.slug
+
+
+def _sign(base: str, slug: str, i: int) -> int:
+    data = urllib.parse.urlencode(
+        {"name": f"Signer {i}", "email": f"stream{i}@example.org", "country": "FR"}
+    ).encode()
+    request = urllib.request.Request(f"{base}/c/{slug}/sign", data=data, headers={"Origin": base})
+    return _status_of(request)
+
+
+def _status_of(request) -> int:
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read().decode()
+            return response.status if "Check your email" in body else -response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return 0
+
+
+class Supervised:
+    """Restarts a worker that exits, as Docker's `restart: unless-stopped` does in deploy/.
+
+    kombu 5.7 can stop a worker with "Unrecoverable error" when Redis goes away while it is
+    giving back unacknowledged messages; production relies on the supervisor for that.
+    """
+
+    def __init__(self, start) -> None:
+        self.start = start
+        self.process = start()
+        self.restarts = 0
+
+    def keep_up(self) -> bool:
+        if self.process.process is not None and self.process.process.poll() is not None:
+            self.process = self.start()
+            self.restarts += 1
+        return True
+
+    def stop(self) -> None:
+        self.process.stop()
+
+
+def test_restart_redis_during_a_stream_of_signatures(app, services, committed_db, tmp_path):
+    from organizer.signatures.models import Signature
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = services.env(
+        BASE_URL=base,
+        SIGN_LIMIT_PER_IP="100000/minute",
+        SIGN_LIMIT_PER_DOMAIN="100000/minute",
+        OUTBOX_SWEEP_INTERVAL_SECONDS="1",
+    )
+    slug = _published_campaign(app)
+    web = web_server(env, services.log_dir, port, workers=2)
+    worker = Supervised(lambda: celery_worker(env, services.log_dir, name="drill-redis-worker"))
+    beat = celery_beat(env, services.log_dir, tmp_path / "beat-schedule")
+    statuses: list[int] = []
+    try:
+        stream = threading.Thread(
+            target=lambda: statuses.extend(_sign(base, slug, i) for i in range(STREAM))
+        )
+        stream.start()
+        wait_for(lambda: len(statuses) >= STREAM // 3, what="a third of the stream")
+        services.redis.stop()
+        during_outage = len(statuses)
+        time.sleep(1.5)
+        services.redis.start()
+        stream.join(120)
+        with app.app_context():
+            rows = db.session.scalar(select(func.count()).select_from(Signature))
+            emails = db.session.scalar(
+                select(func.count()).where(OutboundEmail.kind == "signature_confirm")
+            )
+        wait_for(
+            lambda: len({m.message_id for m in services.smtp.received}) >= STREAM,
+            timeout=90,
+            interval=0.5,
+            what="every confirmation to be delivered",
+        )
+    finally:
+        beat.stop()
+        worker.stop()
+        web.stop()
+    accepted = statuses.count(200)
+    ids = Counter(m.message_id for m in services.smtp.received)
+    duplicated = sum(n - 1 for n in ids.values() if n > 1)
+    _report(
+        "restart-redis",
+        signatures_posted=STREAM,
+        accepted=accepted,
+        rows=rows,
+        lost=accepted - rows,
+        other_statuses=sorted(set(statuses) - {200}),
+        posted_before_outage=during_outage,
+        confirmation_rows=emails,
+        emails_delivered=len(ids),
+        duplicated=duplicated,
+    )
+    assert accepted == STREAM == rows
+    assert emails == STREAM
+    assert len(ids) == STREAM and duplicated == 0
