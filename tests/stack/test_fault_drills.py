@@ -21,6 +21,7 @@ from organizer.db import utcnow
 from organizer.extensions import db
 from organizer.mail import services as outbox
 from organizer.mail.models import EmailStatus, OutboundEmail
+from tests.conftest import ARTIFACTS
 from tests.support.services import celery_beat, celery_worker, free_port, wait_for, web_server
 
 pytestmark = pytest.mark.integration
@@ -29,7 +30,11 @@ BATCH = 500
 
 
 def _report(name: str, **figures) -> None:
-    print("DRILL " + json.dumps({"drill": name, **figures}))
+    line = json.dumps({"drill": name, **figures})
+    print("DRILL " + line)
+    # Kept with the run's other artifacts, since pytest hides what tests print.
+    with (ARTIFACTS / "drills.jsonl").open("a") as log:
+        log.write(line + "\n")
 
 
 def _queue_batch(app, count: int) -> list[int]:
