@@ -48,15 +48,21 @@ class CpuMeter:
     """CPU seconds per named process tree, plus the load generator (a reaped child)."""
 
     def __init__(self, roots: dict[str, int]) -> None:
-        self.trees = {name: _tree(pid) for name, pid in roots.items()}
-        self.before = {name: _seconds(pids) for name, pids in self.trees.items()}
+        self.roots = roots
+        self.before = {
+            name: {pid: _seconds([pid]) for pid in _tree(root)} for name, root in roots.items()
+        }
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         self.children_before = usage.ru_utime + usage.ru_stime
 
     def stop(self) -> dict[str, float]:
-        spent = {
-            name: round(_seconds(pids) - self.before[name], 2) for name, pids in self.trees.items()
-        }
+        # Processes born during the run (a PostgreSQL backend for a new connection, a
+        # respawned worker) count from zero; one that ended during it is lost, as /proc is.
+        spent = {}
+        for name, root in self.roots.items():
+            before = self.before[name]
+            now = {pid: _seconds([pid]) for pid in _tree(root)}
+            spent[name] = round(sum(t - before.get(pid, 0.0) for pid, t in now.items()), 2)
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         spent["load_generator"] = round(usage.ru_utime + usage.ru_stime - self.children_before, 2)
         return spent
