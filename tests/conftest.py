@@ -89,6 +89,7 @@ def app(services: Services) -> Iterator[Flask]:
     import flask_migrate
 
     from organizer import create_app
+    from organizer.extensions import db
 
     saved = dict(os.environ)
     os.environ.update(services.env())
@@ -97,6 +98,11 @@ def app(services: Services) -> Iterator[Flask]:
         with flask_app.app_context():
             flask_migrate.upgrade()
         yield flask_app
+        # Close the pooled connections ourselves: left to the garbage collector at exit,
+        # each one is a ResourceWarning, which -W error turns into a failed run.
+        with flask_app.app_context():
+            for engine in db.engines.values():
+                engine.dispose()
     finally:
         os.environ.clear()
         os.environ.update(saved)

@@ -144,6 +144,10 @@ def test_restart_postgresql_gives_503_then_recovers(app, services, committed_db)
                 page = error.read().decode()
         finally:
             services.postgres.start()
+            # This process's own pooled connections died with the server: close them now,
+            # rather than leave them to the garbage collector's ResourceWarning.
+            with app.app_context():
+                db.engine.dispose()
         after = wait_for(
             lambda: _status(f"{base}/campaigns") == 200,
             timeout=30,
