@@ -29,6 +29,14 @@ class EventMode(enum.StrEnum):
     ONLINE = "online"
     HYBRID = "hybrid"
 
+    @property
+    def has_online_part(self) -> bool:
+        return self in (EventMode.ONLINE, EventMode.HYBRID)
+
+    @property
+    def has_venue(self) -> bool:
+        return self in (EventMode.IN_PERSON, EventMode.HYBRID)
+
 
 class Visibility(enum.StrEnum):
     PUBLIC = "public"
@@ -133,11 +141,11 @@ class Event(Base):
 
     @property
     def is_online(self) -> bool:
-        return self.mode in (EventMode.ONLINE, EventMode.HYBRID)
+        return self.mode.has_online_part
 
     @property
     def is_in_person(self) -> bool:
-        return self.mode in (EventMode.IN_PERSON, EventMode.HYBRID)
+        return self.mode.has_venue
 
     @property
     def is_open(self) -> bool:

@@ -41,11 +41,11 @@ class EventView:
 
     @property
     def is_online(self) -> bool:
-        return self.mode in (EventMode.ONLINE, EventMode.HYBRID)
+        return self.mode.has_online_part
 
     @property
     def is_in_person(self) -> bool:
-        return self.mode in (EventMode.IN_PERSON, EventMode.HYBRID)
+        return self.mode.has_venue
 
     @property
     def is_cancelled(self) -> bool:
