@@ -57,6 +57,9 @@ class Services:
             "LOGIN_LIMIT_PER_IP": "10000/minute",
             "LOGIN_LIMIT_PER_ACCOUNT": "10000/minute",
             "ACCOUNT_EMAIL_LIMIT_PER_IP": "10000/minute",
+            # Tests change a campaign and sign it from other processes at once;
+            # tests/signatures/test_target.py turns the cache back on.
+            "SIGN_TARGET_CACHE_SECONDS": "0",
             "PYTHONPATH": str(ROOT),
         }
         env.update(overrides)

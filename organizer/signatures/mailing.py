@@ -8,12 +8,16 @@ from typing import Any
 from organizer.mail.models import OutboundEmail
 from organizer.mail.services import queue_email
 from organizer.signatures.models import Signature
-from organizer.signatures.tokens import manage_token, unsubscribe_token
+from organizer.signatures.tokens import manage_token, manage_token_for, unsubscribe_token
 from organizer.urls import external_url
 
 
 def manage_url(signature: Signature) -> str:
     return external_url("privacy.manage", token=manage_token(signature))
+
+
+def manage_url_for(signature_id: int, canonical_email: str) -> str:
+    return external_url("privacy.manage", token=manage_token_for(signature_id, canonical_email))
 
 
 def unsubscribe_url(signature: Signature) -> str:

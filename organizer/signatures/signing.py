@@ -1,7 +1,10 @@
 """Signing: a pending signature and its confirmation email, or a re-send, never a duplicate.
 
-The sign POST is the hot path (issue 7 load-tests it): one SELECT by canonical email, one
-INSERT of the signature and one outbox row. Counting happens later, on confirmation.
+The sign POST is the hot path (issue 7 load-tests it). A first signature takes
+:func:`sign_first`: one ``INSERT … ON CONFLICT DO NOTHING`` of the signature and one of its
+outbox row, with no ORM objects. An address that signed before takes :func:`sign`, which
+loads it and decides (re-send, already signed, signed again after withdrawing). Counting
+happens later, on confirmation.
 """
 
 from __future__ import annotations
@@ -59,11 +62,30 @@ def is_open(campaign: Campaign) -> bool:
     return campaign.status == CampaignStatus.PUBLISHED and campaign.is_public
 
 
-def sign(
-    campaign: Campaign, revision: Revision, signer: Signer, pledge: Pledge | None = None
-) -> tuple[Outcome, Signature]:
+@dataclass(frozen=True)
+class Screening:
+    """The abuse verdict on one attempt, taken once: checking counts toward the limits."""
+
+    ip_key: str | None
+    reason: str | None
+
+
+def screen(campaign_id: int, signer: Signer) -> Screening:
     ip_key = abuse.ip_hmac(signer.ip)
-    reason = abuse.suspect_reason(campaign.id, ip_key, signer.address.domain, signer.honeypot)
+    reason = abuse.suspect_reason(campaign_id, ip_key, signer.address.domain, signer.honeypot)
+    return Screening(ip_key, reason)
+
+
+def sign(
+    campaign: Campaign,
+    revision: Revision,
+    signer: Signer,
+    pledge: Pledge | None = None,
+    screening: Screening | None = None,
+) -> tuple[Outcome, Signature]:
+    if screening is None:
+        screening = screen(campaign.id, signer)
+    ip_key, reason = screening.ip_key, screening.reason
     existing = db.session.scalar(
         select(Signature).where(
             Signature.campaign_id == campaign.id,

@@ -30,10 +30,7 @@ def hash_token(token: str) -> str:
 
 def new_confirmation_token(signature: Signature) -> str:
     """Give the signature a fresh token; any earlier link stops working."""
-    token = secrets.token_urlsafe(32)
-    days = current_app.config["SIGNATURE_TOKEN_MAX_AGE_DAYS"]
-    signature.token_hash = hash_token(token)
-    signature.token_expires_at = utcnow() + timedelta(days=days)
+    token, signature.token_hash, signature.token_expires_at = new_token()
     return token
 
 
@@ -42,8 +39,19 @@ def is_live(signature: Signature, now: datetime | None = None) -> bool:
     return expires is not None and expires > (now or utcnow())
 
 
+def new_token() -> tuple[str, str, datetime]:
+    """A fresh confirmation token: (the token for the link, its hash, when it expires)."""
+    token = secrets.token_urlsafe(32)
+    days = current_app.config["SIGNATURE_TOKEN_MAX_AGE_DAYS"]
+    return token, hash_token(token), utcnow() + timedelta(days=days)
+
+
 def _fingerprint(signature: Signature) -> str:
-    return hashlib.sha256(signature.canonical_email.encode()).hexdigest()[:16]
+    return _fingerprint_of(signature.canonical_email)
+
+
+def _fingerprint_of(canonical_email: str) -> str:
+    return hashlib.sha256(canonical_email.encode()).hexdigest()[:16]
 
 
 def _serializer(salt: str) -> URLSafeSerializer:
@@ -51,7 +59,11 @@ def _serializer(salt: str) -> URLSafeSerializer:
 
 
 def manage_token(signature: Signature) -> str:
-    return str(_serializer(MANAGE_SALT).dumps([signature.id, _fingerprint(signature)]))
+    return manage_token_for(signature.id, signature.canonical_email)
+
+
+def manage_token_for(signature_id: int, canonical_email: str) -> str:
+    return str(_serializer(MANAGE_SALT).dumps([signature_id, _fingerprint_of(canonical_email)]))
 
 
 def unsubscribe_token(signature: Signature) -> str:

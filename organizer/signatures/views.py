@@ -16,13 +16,14 @@ from organizer.campaigns.models import Campaign, Revision
 from organizer.campaigns.web import public_campaign
 from organizer.extensions import db
 from organizer.security import public_form
-from organizer.signatures import confirmation, counting, pledges, signing, wall
+from organizer.signatures import confirmation, counting, first, pledges, signing, wall
 from organizer.signatures.canonical import EmailRefused, parse_address
 from organizer.signatures.forms import SignForm
 from organizer.signatures.mailing import manage_url
 from organizer.signatures.models import Pledge, PledgeStatus
 from organizer.signatures.panel import init_template_helpers
 from organizer.signatures.settings import settings_for
+from organizer.signatures.target import SignTarget, sign_target
 from organizer.urls import external_url
 
 bp = Blueprint("signatures", __name__)
@@ -41,16 +42,15 @@ def _locale() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
-def _submit(
-    campaign: Campaign, revision: Revision, form: SignForm, pledge: Pledge | None = None
-) -> ResponseReturnValue | None:
+def _signer(form: SignForm) -> signing.Signer | None:
+    """The signer the form describes, or None with the reason set on the email field."""
     try:
         address = parse_address(form.email.data or "")
     except EmailRefused as exc:
         form.email.errors = [str(exc)]
         return None
     postal = (form.postal_code.data or "").strip() if "postal_code" in form else None
-    signer = signing.Signer(
+    return signing.Signer(
         name=(form.name.data or "").strip(),
         address=address,
         country=form.country.data or "",
@@ -61,30 +61,63 @@ def _submit(
         ip=request.remote_addr,
         honeypot=form.website.data or "",
     )
+
+
+def _check_email(slug: str, email: str, pledge: Pledge | None = None) -> str:
+    # Whatever happened (new, re-sent, suspect, capped), the visitor sees the same page.
+    return render_template("signatures/check_email.html", slug=slug, email=email, pledge=pledge)
+
+
+def _submit(
+    campaign: Campaign, revision: Revision, form: SignForm, pledge: Pledge | None = None
+) -> ResponseReturnValue | None:
+    signer = _signer(form)
+    if signer is None:
+        return None
     try:
         signing.sign(campaign, revision, signer, pledge)
         db.session.commit()
     except IntegrityError:
         # The same address signed in a concurrent request, which sent the email.
         db.session.rollback()
-    # Whatever happened (new, re-sent, suspect, capped), the visitor sees the same page.
-    return render_template(
-        "signatures/check_email.html", campaign=campaign, email=address.email, pledge=pledge
-    )
+    return _check_email(campaign.slug, signer.address.email, pledge)
+
+
+def _submit_first(target: SignTarget, form: SignForm) -> ResponseReturnValue | None:
+    """The hot path: a new address costs two INSERTs; one that signed before, the full path."""
+    signer = _signer(form)
+    if signer is None:
+        return None
+    screening = signing.screen(target.campaign_id, signer)
+    try:
+        if first.sign_first(target, signer, screening) is None:
+            campaign, revision = _signable(target.slug)
+            signing.sign(campaign, revision, signer, screening=screening)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+    return _check_email(target.slug, signer.address.email)
 
 
 @bp.route("/c/<slug>/sign", methods=["GET", "POST"])
 @public_form
 def sign(slug: str) -> ResponseReturnValue:
-    campaign, revision = _signable(slug)
-    form = SignForm(postal_code=settings_for(campaign).postal_code)
+    form = None
+    if request.method == "POST":
+        target = sign_target(slug)
+        if target is None:
+            abort(404)
+        if not target.is_open:
+            abort(409, description=_closed_message())
+        form = SignForm(postal_code=target.postal_code)
+        if form.validate():
+            done = _submit_first(target, form)
+            if done is not None:
+                return done
+    campaign, _revision = _signable(slug)
+    if form is None:
+        form = SignForm(postal_code=settings_for(campaign).postal_code)
     is_open = signing.is_open(campaign)
-    if request.method == "POST" and not is_open:
-        abort(409, description=_closed_message())
-    if form.validate_on_submit():
-        done = _submit(campaign, revision, form)
-        if done is not None:
-            return done
     return render_template("signatures/sign.html", campaign=campaign, form=form, is_open=is_open)
 
 

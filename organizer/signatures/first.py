@@ -1,0 +1,100 @@
+"""A first signature, on the hot path: one INSERT for the signature, one for its email.
+
+In a spike almost every POST is a new address. Rather than look the address up, build ORM
+objects and flush them, the signature is inserted with ``ON CONFLICT DO NOTHING``: when the
+address has signed before nothing is written and the caller takes the full path
+(:func:`organizer.signatures.signing.sign`), which decides what signing again means.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
+
+from organizer.extensions import db
+from organizer.mail.services import queue_email
+from organizer.signatures.mailing import manage_url_for
+from organizer.signatures.models import Signature
+from organizer.signatures.signing import (
+    RECEIVE_UPDATES_TEXT,
+    SHOW_NAME_TEXT,
+    Outcome,
+    Screening,
+    Signer,
+)
+from organizer.signatures.target import SignTarget
+from organizer.signatures.tokens import new_token
+from organizer.urls import external_url
+
+
+@dataclass(frozen=True)
+class NewSigner:
+    """What the confirmation email shows of a signature it has no ORM object for."""
+
+    name: str
+
+
+def sign_first(target: SignTarget, signer: Signer, screening: Screening) -> Outcome | None:
+    """Outcome.CREATED or SUSPECT for a new address; None when it has signed before."""
+    token, token_hash, expires = new_token() if screening.reason is None else (None, None, None)
+    address = signer.address
+    signature_id = _insert_new(
+        campaign_id=target.campaign_id,
+        revision_id=target.revision_id,
+        name=signer.name,
+        email=address.email,
+        canonical_email=address.canonical,
+        email_domain=address.domain,
+        country=signer.country,
+        postal_code=signer.postal_code or None,
+        locale=signer.locale,
+        show_name=signer.show_name,
+        show_name_text=SHOW_NAME_TEXT,
+        receive_updates=signer.receive_updates,
+        receive_updates_text=RECEIVE_UPDATES_TEXT,
+        suspect=screening.reason is not None,
+        suspect_reason=screening.reason,
+        ip_hmac=screening.ip_key,
+        token_hash=token_hash,
+        token_expires_at=expires,
+        confirmation_sends=0 if token is None else 1,
+    )
+    if signature_id is None:
+        return None
+    if token is None:
+        # Nothing is mailed for a suspect: a flood must not become spam.
+        return Outcome.SUSPECT
+    _send_confirmation(target, signer, signature_id, token)
+    return Outcome.CREATED
+
+
+def _insert_new(**values: Any) -> int | None:
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    table = Signature.__table__
+    statement = (
+        dialect.insert(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["campaign_id", "canonical_email"])
+        .returning(table.c.id)
+    )
+    return db.session.execute(statement).scalar()
+
+
+def _send_confirmation(target: SignTarget, signer: Signer, signature_id: int, token: str) -> None:
+    queue_email(
+        to=signer.address.email,
+        template="signature_confirm",
+        locale=signer.locale,
+        context={
+            "signature": NewSigner(signer.name),
+            "campaign": target,
+            "confirm_url": external_url("signatures.confirm", token=token),
+            "pledges": [],
+            "days": current_app.config["SIGNATURE_TOKEN_MAX_AGE_DAYS"],
+            "manage_url": manage_url_for(signature_id, signer.address.canonical),
+        },
+        related=("signature", signature_id),
+    )
