@@ -1,13 +1,35 @@
-"""CSV export of confirmed signatures: streamed from a server-side cursor in constant memory,
-with every cell that a spreadsheet would run as a formula escaped."""
+"""CSV export of confirmed signatures, streamed in constant memory, with every cell that a
+spreadsheet would run as a formula escaped.
+
+On PostgreSQL the rows are formatted by the server (``COPY … TO STDOUT WITH (FORMAT csv)``),
+which is several times faster than fetching them into Python; elsewhere (SQLite) Python's
+``csv`` module writes them a thousand at a time. Both produce the same bytes: UTF-8, lines
+ending in ``\\n`` (PostgreSQL's CSV writer cannot end them in ``\\r\\n``), quotes only where
+needed, no cell quoted for being empty, timestamps as ``datetime.isoformat()`` writes an
+aware UTC datetime (``2026-11-22T17:58:12.123456+00:00``, without the fraction when it is
+zero).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import (
+    Select,
+    SQLColumnExpression,
+    String,
+    case,
+    func,
+    literal,
+    select,
+    text,
+    type_coerce,
+)
+from sqlalchemy.dialects import postgresql
 
 from organizer.campaigns.models import Campaign, Revision
 from organizer.extensions import db
@@ -25,7 +47,9 @@ HEADER = [
     "confirmed_at",
 ]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-CHUNK = 1000
+CHUNK = 1000  # rows per chunk on the Python path
+COPY_CHUNK_BYTES = 64 * 1024  # COPY sends one message per row; the client gets bigger pieces
+ISO_UTC = 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'
 
 
 def escape_cell(value: object) -> str:
@@ -34,27 +58,17 @@ def escape_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def _line(values: list[object]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow([escape_cell(v) for v in values])
-    return buffer.getvalue()
+def csv_chunks(campaign: Campaign) -> Iterator[bytes]:
+    """The export as UTF-8 chunks of many lines each, header first."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return copy_chunks(campaign)
+    return python_chunks(campaign)
 
 
-def csv_lines(campaign: Campaign) -> Iterator[str]:
-    """The export, one line at a time; rows are fetched CHUNK at a time, never all at once."""
-    yield _line(list(HEADER))
-    rows = db.session.execute(
-        select(
-            Signature.name,
-            Signature.email,
-            Signature.country,
-            Signature.postal_code,
-            Signature.show_name,
-            Signature.receive_updates,
-            Revision.number,
-            Signature.created_at,
-            Signature.confirmed_at,
-        )
+def _confirmed(campaign: Campaign, columns: list[SQLColumnExpression[Any]]) -> Select[Any]:
+    """The rows of the export: counted signatures, in the order they came."""
+    return (
+        select(*columns)
         .join(Revision, Revision.id == Signature.revision_id)
         .where(
             Signature.campaign_id == campaign.id,
@@ -62,20 +76,137 @@ def csv_lines(campaign: Campaign) -> Iterator[str]:
             Signature.suspect.is_(False),
         )
         .order_by(Signature.id)
-        .execution_options(yield_per=CHUNK)
     )
+
+
+def _header() -> bytes:
+    return (",".join(HEADER) + "\n").encode()
+
+
+# --- PostgreSQL: the server writes the CSV ----------------------------------------------------
+
+
+def _sql_escaped(column: SQLColumnExpression[Any]) -> SQLColumnExpression[Any]:
+    # NULLIF: COPY quotes an empty string (to tell it from NULL); Python's csv does not.
+    escaped = case(
+        (func.left(column, 1).in_(FORMULA_STARTS), literal("'", String) + column), else_=column
+    )
+    return func.nullif(escaped, "")
+
+
+def _sql_yes_no(column: SQLColumnExpression[Any]) -> SQLColumnExpression[Any]:
+    return case((column, "yes"), else_="no")
+
+
+def _sql_iso(column: SQLColumnExpression[Any]) -> SQLColumnExpression[Any]:
+    # AT TIME ZONE 'UTC' makes it independent of the session's TimeZone; isoformat() leaves
+    # out a zero fraction, and ".000000+" can only be that fraction.
+    formatted = func.to_char(func.timezone("UTC", column), ISO_UTC)
+    return func.replace(formatted, ".000000+", "+")
+
+
+def copy_statement(campaign: Campaign) -> str:
+    """``COPY (SELECT …) TO STDOUT`` with the values inlined (COPY takes no parameters)."""
+    columns = [
+        _sql_escaped(Signature.name),
+        _sql_escaped(Signature.email),
+        _sql_escaped(Signature.country),
+        _sql_escaped(Signature.postal_code),
+        _sql_yes_no(Signature.show_name),
+        _sql_yes_no(Signature.receive_updates),
+        Revision.number,
+        _sql_iso(Signature.created_at),
+        _sql_iso(Signature.confirmed_at),
+    ]
+    query = _confirmed(campaign, columns).compile(
+        dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+    )
+    return f"COPY ({query}) TO STDOUT WITH (FORMAT csv)"
+
+
+def copy_chunks(campaign: Campaign) -> Iterator[bytes]:
+    """The export through COPY, on the session's connection and in its transaction.
+
+    The rest of that transaction is read-only: the export is the last thing a request does.
+    """
+    statement = copy_statement(campaign)
+    db.session.execute(text("SET TRANSACTION READ ONLY"))
+    driver = db.session.connection().connection.driver_connection
+    assert driver is not None
+    yield _header()
+    buffer = bytearray()
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for data in copy:
+            buffer += data
+            if len(buffer) >= COPY_CHUNK_BYTES:
+                yield bytes(buffer)
+                buffer.clear()
+    if buffer:
+        yield bytes(buffer)
+
+
+# --- Elsewhere: Python's csv module ---------------------------------------------------------
+
+
+def _iso(value: object) -> str:
+    """isoformat() of the UTC instant, from a datetime or from SQLite's stored text."""
+    if value is None:
+        return ""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return utc.isoformat()
+
+
+def _crlf_safe(rows: list[list[Any]]) -> str:
+    # Python's csv quotes only the characters of its line terminator, so with "\n" a bare CR
+    # would go out unquoted (COPY quotes it). Rows with one are rare: write them with "\r\n",
+    # which quotes both, and put the "\n" back.
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    lines = []
     for row in rows:
-        name, email, country, postal, show, updates, number, signed, confirmed = row
-        yield _line(
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(row)
+        lines.append(buffer.getvalue()[:-2] + "\n")
+    return "".join(lines)
+
+
+def python_chunks(campaign: Campaign) -> Iterator[bytes]:
+    """The export through the ORM's connection, CHUNK rows at a time; any database."""
+    yield _header()
+    columns: list[SQLColumnExpression[Any]] = [
+        Signature.name,
+        Signature.email,
+        Signature.country,
+        Signature.postal_code,
+        Signature.show_name,
+        Signature.receive_updates,
+        Revision.number,
+        # Raw values: UTCDateTime would build two datetimes per cell only to print them.
+        type_coerce(Signature.created_at, String),
+        type_coerce(Signature.confirmed_at, String),
+    ]
+    result = db.session.execute(_confirmed(campaign, columns).execution_options(yield_per=CHUNK))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for part in result.partitions():
+        rows = [
             [
-                name,
-                email,
-                country,
-                postal or "",
+                escape_cell(name),
+                escape_cell(email),
+                escape_cell(country),
+                escape_cell(postal),
                 "yes" if show else "no",
                 "yes" if updates else "no",
                 number,
-                signed.isoformat(),
-                confirmed.isoformat() if confirmed else "",
+                _iso(signed),
+                _iso(confirmed),
             ]
-        )
+            for name, email, country, postal, show, updates, number, signed, confirmed in part
+        ]
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(rows)
+        chunk = buffer.getvalue()
+        yield (_crlf_safe(rows) if "\r" in chunk else chunk).encode()

@@ -198,7 +198,7 @@ def export_csv(slug: str) -> ResponseReturnValue:
     campaign = db.session.get(Campaign, campaign.id) or abort(404)
     filename = f"{campaign.slug}-signatures.csv"
     return Response(
-        stream_with_context(export.csv_lines(campaign)),
+        stream_with_context(export.csv_chunks(campaign)),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',
