@@ -2,13 +2,17 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, select, text
 
 from organizer.audit.models import AuditLog
+from organizer.campaigns import revisions
 from organizer.extensions import db
+from organizer.signatures import export
 from organizer.signatures.export import escape_cell
-from tests.factories import MembershipFactory, UserFactory
+from organizer.signatures.models import Signature, SignatureStatus
+from tests.factories import MembershipFactory, SignatureFactory, UserFactory
 
 from .conftest import confirm_now, login, make_campaign, setup, sign
 
@@ -53,3 +57,142 @@ def test_moderators_cannot_export(app, client):
     login(client, moderator_email)
     assert client.get("/organize/export/signatures/export.csv").status_code == 403
     assert client.get("/organize/export/signatures").status_code == 200
+
+
+# --- The two paths: COPY on PostgreSQL, Python's csv elsewhere ------------------------------
+
+T1 = datetime(2026, 11, 22, 17, 58, 12, 123456, tzinfo=UTC)
+T2 = datetime(2026, 11, 22, 18, 0, 0, tzinfo=UTC)  # no fraction: isoformat() leaves it out
+T3 = datetime(2026, 1, 2, 3, 4, 5, 1, tzinfo=UTC)
+TRICKY = [
+    # name, email, postal code, show name, receive updates, signed, confirmed
+    ("=1+2", "eq@example.org", None, True, False, T1, T2),
+    ('O\'Brien, "Bob"', "bob@example.org", "+44", False, True, T2, T1),
+    ("Line one\nline two", "lines@example.org", "-1", True, True, T3, T3),
+    ("\tTabbed", "tab@example.org", "@home", False, False, T1, T1),
+    ("\rCarriage", "cr@example.org", "x\ry", True, False, T2, T2),
+    ("Zoë Ünïcødé 日本", "-dash@example.org", "", False, True, T3, T2),
+]
+EXPECTED = (
+    "name,email,country,postal_code,show_name,receive_updates,revision,signed_at,confirmed_at\n"
+    "'=1+2,eq@example.org,GB,,yes,no,1,"
+    "2026-11-22T17:58:12.123456+00:00,2026-11-22T18:00:00+00:00\n"
+    '"O\'Brien, ""Bob""",bob@example.org,GB,\'+44,no,yes,1,'
+    "2026-11-22T18:00:00+00:00,2026-11-22T17:58:12.123456+00:00\n"
+    '"Line one\nline two",lines@example.org,GB,\'-1,yes,yes,1,'
+    "2026-01-02T03:04:05.000001+00:00,2026-01-02T03:04:05.000001+00:00\n"
+    "'\tTabbed,tab@example.org,GB,'@home,no,no,1,"
+    "2026-11-22T17:58:12.123456+00:00,2026-11-22T17:58:12.123456+00:00\n"
+    '"\'\rCarriage",cr@example.org,GB,"x\ry",yes,no,1,'
+    "2026-11-22T18:00:00+00:00,2026-11-22T18:00:00+00:00\n"
+    "Zoë Ünïcødé 日本,'-dash@example.org,GB,,no,yes,1,"
+    "2026-01-02T03:04:05.000001+00:00,2026-11-22T18:00:00+00:00\n"
+).encode()
+
+
+def _tricky_campaign():
+    """The rows of TRICKY, confirmed, among rows the export leaves out."""
+    campaign = make_campaign(UserFactory())
+    revision = revisions.published_revision(campaign)
+    for name, email, postal, show, updates, signed, confirmed in TRICKY:
+        SignatureFactory(
+            campaign=campaign, revision=revision, name=name, email=email, postal_code=postal,
+            show_name=show, receive_updates=updates, created_at=signed, confirmed_at=confirmed,
+            status=SignatureStatus.CONFIRMED,
+        )  # fmt: skip
+    left_out = [
+        {"status": SignatureStatus.CONFIRMED, "suspect": True, "confirmed_at": T1},
+        {"status": SignatureStatus.PENDING},
+        {"status": SignatureStatus.WITHDRAWN, "confirmed_at": T1, "withdrawn_at": T2},
+        {"status": SignatureStatus.INVALIDATED, "confirmed_at": T1, "invalidated_at": T2},
+    ]
+    for extra in left_out:
+        SignatureFactory(campaign=campaign, revision=revision, name="Left out", **extra)
+    other = make_campaign(UserFactory())
+    SignatureFactory(
+        campaign=other, revision=revisions.published_revision(other), name="Elsewhere",
+        status=SignatureStatus.CONFIRMED, confirmed_at=T1,
+    )  # fmt: skip
+    db.session.flush()
+    return campaign
+
+
+def test_copy_writes_the_tricky_values_exactly_like_the_python_path(ctx):
+    campaign = _tricky_campaign()
+    # Neither path may depend on the session's time zone.
+    db.session.execute(text("SET LOCAL TimeZone = 'America/New_York'"))
+    python = b"".join(export.python_chunks(campaign))
+    copied = b"".join(export.copy_chunks(campaign))
+    assert python == EXPECTED
+    assert copied == EXPECTED
+    assert b"Left out" not in copied and b"Elsewhere" not in copied
+
+
+def test_postgresql_exports_through_copy_in_a_read_only_transaction(ctx):
+    campaign = _tricky_campaign()
+    assert b"".join(export.csv_chunks(campaign)) == EXPECTED
+    assert db.session.execute(text("SHOW transaction_read_only")).scalar() == "on"
+
+
+def test_the_python_path_on_sqlite_writes_the_same_bytes(make_app, tmp_path):
+    lite = make_app({"TESTING": True}, DATABASE_URL=f"sqlite:///{tmp_path / 'export.db'}")
+    with lite.app_context():
+        assert db.session.get_bind().dialect.name == "sqlite"
+        db.create_all()
+        campaign = _tricky_campaign()
+        db.session.commit()
+        assert b"".join(export.csv_chunks(campaign)) == EXPECTED
+        db.session.remove()
+
+
+def _many_signatures(count):
+    campaign = make_campaign(UserFactory())
+    revision = revisions.published_revision(campaign)
+    db.session.execute(
+        insert(Signature),
+        [
+            {
+                "campaign_id": campaign.id, "revision_id": revision.id, "name": f"Signer {n}",
+                "email": f"s{n}@example.org", "canonical_email": f"s{n}@example.org",
+                "email_domain": "example.org", "country": "FR", "show_name": n % 2 == 0,
+                "show_name_text": "v1", "receive_updates": False, "receive_updates_text": "v1",
+                "status": SignatureStatus.CONFIRMED, "created_at": T1, "confirmed_at": T2,
+            }
+            for n in range(count)
+        ],
+    )  # fmt: skip
+    return campaign
+
+
+def test_both_paths_stream_in_chunks_of_bounded_size(ctx):
+    campaign = _many_signatures(3000)
+    python = list(export.python_chunks(campaign))
+    assert len(python) == 1 + 3 and [c.count(b"\n") for c in python[1:]] == [1000] * 3
+    copied = list(export.copy_chunks(campaign))
+    assert len(copied) > 3
+    assert all(len(c) < export.COPY_CHUNK_BYTES + 200 for c in copied)
+    assert b"".join(copied) == b"".join(python)
+    assert b"".join(copied).count(b"\n") == 3001
+
+
+def test_an_export_abandoned_halfway_leaves_the_connection_usable(ctx):
+    campaign = _many_signatures(3000)
+    chunks = export.copy_chunks(campaign)
+    assert next(chunks).startswith(b"name,email,")
+    assert b"Signer 0," in next(chunks)
+    chunks.close()  # what the server does when the download is cancelled
+    db.session.rollback()
+    assert db.session.execute(select(func.count()).select_from(Signature)).scalar() == 0
+
+
+def test_the_download_is_utf8_csv_named_after_the_campaign(app, client):
+    owner_email, _moderator = _campaign_with_signers(app)
+    login(client, owner_email)
+    response = client.get("/organize/export/signatures/export.csv")
+    assert response.content_type == "text/csv; charset=utf-8"
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="export-signatures.csv"'
+    )
+    assert response.headers["Cache-Control"] == "no-store"
+    body = response.get_data()
+    assert body.startswith(b"name,email,country,") and body.count(b"\n") == 3
