@@ -16,7 +16,7 @@ from organizer.campaigns.models import Campaign, Revision
 from organizer.campaigns.web import public_campaign
 from organizer.extensions import db
 from organizer.security import public_form
-from organizer.signatures import confirmation, counting, first, pledges, signing, wall
+from organizer.signatures import answers, confirmation, counting, first, pledges, signing, wall
 from organizer.signatures.canonical import EmailRefused, parse_address
 from organizer.signatures.forms import SignForm
 from organizer.signatures.mailing import manage_url
@@ -65,7 +65,15 @@ def _signer(form: SignForm) -> signing.Signer | None:
 
 def _check_email(slug: str, email: str, pledge: Pledge | None = None) -> str:
     # Whatever happened (new, re-sent, suspect, capped), the visitor sees the same page.
+    if pledge is None and not _has_session_cookie():
+        return answers.check_email_page(slug, _locale(), email)
     return render_template("signatures/check_email.html", slug=slug, email=email, pledge=pledge)
+
+
+def _has_session_cookie() -> bool:
+    config = current_app.config
+    names = (config["SESSION_COOKIE_NAME"], config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+    return any(name in request.cookies for name in names)
 
 
 def _submit(
