@@ -152,6 +152,11 @@ def _iso(value: object) -> str:
     """isoformat() of the UTC instant, from a datetime or from SQLite's stored text."""
     if value is None:
         return ""
+    if isinstance(value, str) and len(value) == 26 and value[10] == " ":
+        # How SQLAlchemy stores a datetime in SQLite, "2026-11-22 17:58:12.123456", in UTC
+        # here (UTCDateTime): cut and pasted, at a fifth of the cost of a round trip.
+        fraction = "" if value.endswith(".000000") else value[19:]
+        return f"{value[:10]}T{value[11:19]}{fraction}+00:00"
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     return utc.isoformat()
@@ -187,7 +192,9 @@ def python_chunks(campaign: Campaign) -> Iterator[bytes]:
         type_coerce(Signature.created_at, String),
         type_coerce(Signature.confirmed_at, String),
     ]
-    result = db.session.execute(_confirmed(campaign, columns).execution_options(yield_per=CHUNK))
+    # A Core result on the session's connection: the ORM's row machinery is not needed here.
+    statement = _confirmed(campaign, columns).execution_options(yield_per=CHUNK)
+    result = db.session.connection().execute(statement)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     for part in result.partitions():

@@ -3,6 +3,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select, text
 
@@ -196,3 +197,14 @@ def test_the_download_is_utf8_csv_named_after_the_campaign(app, client):
     assert response.headers["Cache-Control"] == "no-store"
     body = response.get_data()
     assert body.startswith(b"name,email,country,") and body.count(b"\n") == 3
+
+
+def test_timestamps_read_raw_are_written_like_isoformat_of_the_utc_instant():
+    paris = datetime(2026, 3, 1, 10, 0, 0, 5, tzinfo=ZoneInfo("Europe/Paris"))
+    assert export._iso(paris) == "2026-03-01T09:00:00.000005+00:00"
+    assert export._iso(datetime(2026, 3, 1, 9, 0)) == "2026-03-01T09:00:00+00:00"
+    # SQLite's text, as SQLAlchemy stores it and as a hand-written INSERT might.
+    assert export._iso("2026-03-01 09:00:00.000000") == "2026-03-01T09:00:00+00:00"
+    assert export._iso("2026-03-01 09:00:00.120000") == "2026-03-01T09:00:00.120000+00:00"
+    assert export._iso("2026-03-01 09:00:00") == "2026-03-01T09:00:00+00:00"
+    assert export._iso(None) == ""
