@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
+from celery.signals import worker_process_shutdown
 
 from organizer.extensions import db
+from organizer.mail import dispatch
 from organizer.mail import services as outbox
 from organizer.mail.models import EmailStatus
 
@@ -33,19 +37,26 @@ def deliver_batch(email_ids: list[int]) -> int:
     """Claim a batch in one statement, then send each message over the worker's SMTP
     connection, recording each outcome in its own commit: a worker killed mid-batch can
     have at most one message in flight (the others it claimed wait for the stale sweep)."""
-    claimed = outbox.claim_many(email_ids)
+    claimed = outbox.claim_batch(email_ids)
     db.session.commit()
-    for email_id in claimed:
-        result = outbox.deliver(email_id)
+    for email in claimed:
+        result = outbox.deliver_claimed(email)
         db.session.commit()
         soon = result.retry_in is not None and result.retry_in <= MAX_COUNTDOWN_SECONDS
         if result.status == EmailStatus.QUEUED and soon:
             # A short wait goes back to the broker; a long one lives in next_attempt_at,
             # where the sweeper finds it, as for a single delivery.
-            deliver.apply_async(args=[email_id], countdown=result.retry_in, retry=False)
+            deliver.apply_async(args=[email.id], countdown=result.retry_in, retry=False)
     return len(claimed)
 
 
 @shared_task(name="mail.sweep")
 def sweep() -> int:
     return len(outbox.sweep())
+
+
+@worker_process_shutdown.connect
+def _publish_pending(**_: Any) -> None:
+    # Celery's pool processes leave with os._exit, which skips atexit: what the tasks of this
+    # process queued in its last few milliseconds is published here (or swept later).
+    dispatch.flush_all()

@@ -6,7 +6,10 @@ import os
 import smtplib
 import ssl
 import threading
+from collections.abc import Callable
+from email import message_from_bytes
 from email.message import EmailMessage
+from email.policy import default
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
@@ -19,6 +22,9 @@ from organizer.mail.models import CapturedEmail
 
 class Transport(Protocol):
     def send(self, message: EmailMessage) -> None: ...
+
+    def send_raw(self, sender: str, recipient: str, data: bytes) -> None:
+        """Send bytes built by ``organizer.mail.mime.build_bytes`` (CRLF, ASCII)."""
 
 
 class SMTPTransport:
@@ -67,29 +73,50 @@ class SMTPTransport:
                 conn.close()
 
     def send(self, message: EmailMessage) -> None:
+        self._over_connection(lambda conn: conn.send_message(message))
+
+    def send_raw(self, sender: str, recipient: str, data: bytes) -> None:
+        self._over_connection(lambda conn: conn.sendmail(sender, [recipient], data))
+
+    def _over_connection(self, send: Callable[[smtplib.SMTP], object]) -> None:
         try:
-            self._connection().send_message(message)
+            send(self._connection())
         except smtplib.SMTPServerDisconnected:
             # The server closed an idle connection; one fresh connection is worth a try.
-            self._local.conn = None
-            self._connection().send_message(message)
-        except smtplib.SMTPResponseException:
+            self._drop()
+            send(self._connection())
+        except smtplib.SMTPException:
+            # The server answered (a refusal): the connection is still good.
             raise
         except OSError:
-            self._local.conn = None
+            self._drop()
             raise
+
+    def _drop(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if conn is not None:
+            conn.close()
 
 
 class DevMailboxTransport:
     """Stores the message for /dev/mail, in the delivering task's transaction."""
 
     def send(self, message: EmailMessage) -> None:
+        self._capture(message, message.as_string())
+
+    def send_raw(self, sender: str, recipient: str, data: bytes) -> None:
+        message = message_from_bytes(data, policy=default)
+        assert isinstance(message, EmailMessage)
+        self._capture(message, data.decode("ascii").replace("\r\n", "\n"))
+
+    def _capture(self, message: EmailMessage, raw: str) -> None:
         db.session.add(
             CapturedEmail(
                 message_id=str(message["Message-ID"]),
                 to_addr=str(message["To"]),
                 subject=str(message["Subject"]),
-                raw=message.as_string(),
+                raw=raw,
                 received_at=utcnow(),
             )
         )

@@ -127,3 +127,46 @@ def test_built_message_has_ids_dates_and_both_parts(ctx):
     assert message.get_body(("plain",)).get_content().strip()
     assert "<html" in message.get_body(("html",)).get_content()
     assert message["Content-Language"] == "en"
+
+
+def _columns(row: OutboundEmail) -> dict:
+    skip = {"id", "message_id", "created_at", "updated_at"}
+    return {
+        c.key: getattr(row, c.key) for c in OutboundEmail.__table__.columns if c.key not in skip
+    }
+
+
+def test_queue_email_id_writes_the_row_queue_email_would(ctx):
+    user = UserFactory(locale="fr")
+    fields = {
+        "to": user.email, "template": "verify_email", "locale": "fr",
+        "context": {"user": user, "verify_url": "https://cahier.example/v/abc"},
+        "headers": {"List-Unsubscribe": "<https://cahier.example/u/x>"},
+        "related": ("user", user.id), "kind": "verify",
+    }  # fmt: skip
+    email_id = outbox.queue_email_id(**fields)
+    reference = outbox.queue_email(**fields)
+    row = db.session.get(OutboundEmail, email_id)
+    assert isinstance(email_id, int) and row is not reference
+    assert _columns(row) == _columns(reference)
+    assert row.status == EmailStatus.QUEUED and row.attempts == 0 and row.attachments == []
+    assert row.subject == "Vérifiez votre adresse e-mail pour Cahier"
+    assert row.message_id != reference.message_id and row.message_id.endswith("@127.0.0.1>")
+    assert row.created_at is not None and row.updated_at is not None
+
+
+def test_queue_email_id_enqueues_after_the_commit_only(app, ctx, monkeypatch):
+    from organizer.mail.dispatch import dispatcher_for
+
+    dispatcher = dispatcher_for(app)
+    added: list[list[int]] = []
+    monkeypatch.setattr(dispatcher, "add", lambda ids: added.append(list(ids)))
+    user = UserFactory()
+    email_id = outbox.queue_email_id(
+        to=user.email, template="verify_email", locale="en",
+        context={"user": user, "verify_url": "https://cahier.example/v/abc"},
+    )  # fmt: skip
+    db.session.flush()
+    assert added == []
+    db.session.commit()
+    assert added == [[email_id]]
