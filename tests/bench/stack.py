@@ -6,6 +6,7 @@ Reuses tests/support/services.py; only what a benchmark needs differently lives 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -220,10 +221,8 @@ def renice_tree(process: ManagedProcess, niceness: int) -> None:
     if process.process is None or niceness == 0:
         return
     for pid in _tree(process.process.pid):
-        try:
+        with contextlib.suppress(OSError):  # a child that just exited
             os.setpriority(os.PRIO_PROCESS, pid, niceness)
-        except OSError:
-            pass  # a child that just exited
 
 
 def _answers(process: ManagedProcess, port: int) -> bool:
