@@ -9,9 +9,11 @@ address has signed before nothing is written and the caller takes the full path
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import Executable, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 
 from organizer.extensions import db
@@ -72,15 +74,22 @@ def sign_first(target: SignTarget, signer: Signer, screening: Screening) -> Outc
 
 
 def _insert_new(**values: Any) -> int | None:
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = _insert_statement(db.session.get_bind().dialect.name, tuple(values))
+    return db.session.execute(statement, values).scalar()
+
+
+@lru_cache(maxsize=8)
+def _insert_statement(dialect_name: str, columns: tuple[str, ...]) -> Executable:
+    """Built once: constructing the statement and its cache key on every signature cost
+    more than running it. Core still fills the columns' Python defaults (timestamps)."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
     table = Signature.__table__
-    statement = (
+    return (
         dialect.insert(table)
-        .values(**values)
+        .values({name: bindparam(name) for name in columns})
         .on_conflict_do_nothing(index_elements=["campaign_id", "canonical_email"])
         .returning(table.c.id)
     )
-    return db.session.execute(statement).scalar()
 
 
 def _send_confirmation(target: SignTarget, signer: Signer, signature_id: int, token: str) -> None:
