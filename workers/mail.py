@@ -39,14 +39,19 @@ def deliver_batch(email_ids: list[int]) -> int:
     have at most one message in flight (the others it claimed wait for the stale sweep)."""
     claimed = outbox.claim_batch(email_ids)
     db.session.commit()
-    for email in claimed:
-        result = outbox.deliver_claimed(email)
-        db.session.commit()
-        soon = result.retry_in is not None and result.retry_in <= MAX_COUNTDOWN_SECONDS
-        if result.status == EmailStatus.QUEUED and soon:
-            # A short wait goes back to the broker; a long one lives in next_attempt_at,
-            # where the sweeper finds it, as for a single delivery.
-            deliver.apply_async(args=[email.id], countdown=result.retry_in, retry=False)
+    # One connection for the whole batch: the session would give its connection back to
+    # the pool at each commit, and check it out (and ping it) again for the next message.
+    with db.engine.connect() as conn:
+        for email in claimed:
+            result = outbox.deliver_claimed(email, conn)
+            conn.commit()
+            if db.session.new:  # what the dev mailbox captured, when it is the transport
+                db.session.commit()
+            soon = result.retry_in is not None and result.retry_in <= MAX_COUNTDOWN_SECONDS
+            if result.status == EmailStatus.QUEUED and soon:
+                # A short wait goes back to the broker; a long one lives in next_attempt_at,
+                # where the sweeper finds it, as for a single delivery.
+                deliver.apply_async(args=[email.id], countdown=result.retry_in, retry=False)
     return len(claimed)
 
 

@@ -16,7 +16,8 @@ from datetime import timedelta
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import Table, bindparam, exists, or_, select, text, update
+from sqlalchemy import Connection, Table, bindparam, exists, func, or_, select, update
+from sqlalchemy.orm import scoped_session
 from sqlalchemy.orm.util import identity_key
 
 from organizer.db import utcnow
@@ -43,8 +44,7 @@ _c = _email.c
 _HAS_FILES = exists().where(_file.c.email_id == _c.id).correlate(_email).label("has_attachments")
 _FIELDS = (_c.id, _c.to_addr, _c.subject, _c.text_body, _c.html_body, _c.headers,
            _c.message_id, _c.kind, _c.locale, _c.attempts, _HAS_FILES)  # fmt: skip
-# Turns the "sent" transaction's commit asynchronous on PostgreSQL (see _record_sent).
-_ASYNC_COMMIT = text("SET LOCAL synchronous_commit TO off")
+Executor = Connection | scoped_session[Any]
 
 
 @dataclass(frozen=True)
@@ -120,9 +120,12 @@ def deliver(email_id: int) -> DeliveryResult:
     return result
 
 
-def deliver_claimed(email: Outgoing) -> DeliveryResult:
+def deliver_claimed(email: Outgoing, conn: Connection | None = None) -> DeliveryResult:
+    """Send a claimed message and record the outcome, through ``conn`` when given (a batch
+    holds one connection rather than check one out, and ping it, for every message)."""
     mail_from = current_app.config["MAIL_FROM"]
     transport = get_transport()
+    record = conn if conn is not None else db.session
     try:
         if fast_path(email):
             transport.send_raw(
@@ -131,28 +134,32 @@ def deliver_claimed(email: Outgoing) -> DeliveryResult:
         else:
             transport.send(build_message(email, mail_from))
     except (smtplib.SMTPException, OSError) as exc:
-        return _record_failure(email, exc)
-    _record_sent(email.id)
+        return _record_failure(record, email, exc)
+    now = utcnow()
+    dialect = conn.dialect if conn is not None else db.session.get_bind().dialect
+    record.execute(
+        _SENT_ASYNC if dialect.name == "postgresql" else _SENT,
+        {"email_id": email.id, "now": now},
+    )
     # The id and kind only: addresses are personal data and stay out of logs.
     log.info("email %s (%s) sent", email.id, email.kind)
     return DeliveryResult(EmailStatus.SENT)
 
 
-def _record_sent(email_id: int) -> None:
-    if db.session.get_bind().dialect.name == "postgresql":
-        # This transaction only records that the message left. Committed asynchronously,
-        # it is lost only if the database machine itself crashes in the next fraction of a
-        # second; the row then stays "sending" and the stale-claim sweep sends it again: the
-        # same at-least-once window as a worker killed between the SMTP exchange and this
-        # commit. A killed worker or a restarted PostgreSQL loses nothing. The claim is
-        # still committed synchronously.
-        db.session.execute(_ASYNC_COMMIT)
-    now = utcnow()
-    db.session.execute(
-        update(_email)
-        .where(_c.id == email_id)
-        .values(status=EmailStatus.SENT, sent_at=now, last_error=None, updated_at=now)
-    )
+_SENT = (
+    update(_email)
+    .where(_c.id == bindparam("email_id"))
+    .values(status=EmailStatus.SENT, sent_at=bindparam("now"), last_error=None,
+            updated_at=bindparam("now"))
+)  # fmt: skip
+# The transaction that records "sent" commits asynchronously on PostgreSQL: if the
+# database machine itself crashes in the next fraction of a second, the marker is lost, the
+# row stays "sending" and the stale-claim sweep sends the message again, which is the same
+# at-least-once window as a worker killed between the SMTP exchange and this commit. A
+# killed worker or a restarted PostgreSQL loses nothing; the claim still commits
+# synchronously. set_config(…, true) is SET LOCAL inside the statement, which saves a
+# round trip per message.
+_SENT_ASYNC = _SENT.where(func.set_config("synchronous_commit", "off", True).is_not(None))
 
 
 def _is_permanent(exc: Exception) -> bool:
@@ -161,18 +168,16 @@ def _is_permanent(exc: Exception) -> bool:
     return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
 
 
-def _record_failure(email: Outgoing, exc: Exception) -> DeliveryResult:
+def _record_failure(record: Executor, email: Outgoing, exc: Exception) -> DeliveryResult:
     error = f"{type(exc).__name__}: {exc}"[:2000]
     now = utcnow()
     outcome = update(_email).where(_c.id == email.id)
     if _is_permanent(exc) or email.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
-        db.session.execute(
-            outcome.values(status=EmailStatus.FAILED, last_error=error, updated_at=now)
-        )
+        record.execute(outcome.values(status=EmailStatus.FAILED, last_error=error, updated_at=now))
         log.warning("email %s (%s) failed for good: %s", email.id, email.kind, _loggable(exc))
         return DeliveryResult(EmailStatus.FAILED)
     delay = retry_delay(email.attempts)
-    db.session.execute(
+    record.execute(
         outcome.values(
             status=EmailStatus.QUEUED,
             last_error=error,

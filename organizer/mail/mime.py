@@ -60,6 +60,7 @@ _PART_HEAD = (
 )
 
 
+@lru_cache(maxsize=8)
 def envelope_sender(mail_from: str) -> str:
     return parseaddr(mail_from)[1]
 
