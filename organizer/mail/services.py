@@ -36,7 +36,7 @@ from organizer.mail.dispatch import (
 )
 from organizer.mail.mime import Attachment, Outgoing
 from organizer.mail.models import EmailStatus, OutboundAttachment, OutboundEmail
-from organizer.mail.rendering import render_email
+from organizer.mail.rendering import RenderedEmail, render_email
 
 # The outbox's API in one place, for the other domains, the tasks and the tests.
 __all__ = [
@@ -108,10 +108,13 @@ def queue_email_id(
     headers: dict[str, str] | None = None,
     related: tuple[str, int] | None = None,
     kind: str | None = None,
+    rendered: RenderedEmail | None = None,
 ) -> int:
     """``queue_email`` for a hot path: the same row, written with one ``INSERT … RETURNING``
-    and no ORM object; no attachments, no idempotency key. Returns the row's id."""
-    rendered = render_email(template, locale, **(context or {}))
+    and no ORM object; no attachments, no idempotency key. Returns the row's id.
+    ``rendered``: the message already rendered from ``template`` (e.g. from a cache)."""
+    if rendered is None:
+        rendered = render_email(template, locale, **(context or {}))
     now = utcnow()
     email_id: int = db.session.execute(
         _INSERT,

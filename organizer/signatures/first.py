@@ -8,16 +8,15 @@ address has signed before nothing is written and the caller takes the full path
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import Executable, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 
 from organizer.extensions import db
-from organizer.mail.services import queue_email
+from organizer.mail.services import queue_email_id
+from organizer.signatures import confirm_mail
 from organizer.signatures.mailing import manage_url_for
 from organizer.signatures.models import Signature
 from organizer.signatures.signing import (
@@ -30,13 +29,6 @@ from organizer.signatures.signing import (
 from organizer.signatures.target import SignTarget
 from organizer.signatures.tokens import new_token
 from organizer.urls import external_url
-
-
-@dataclass(frozen=True)
-class NewSigner:
-    """What the confirmation email shows of a signature it has no ORM object for."""
-
-    name: str
 
 
 def sign_first(target: SignTarget, signer: Signer, screening: Screening) -> Outcome | None:
@@ -93,17 +85,14 @@ def _insert_statement(dialect_name: str, columns: tuple[str, ...]) -> Executable
 
 
 def _send_confirmation(target: SignTarget, signer: Signer, signature_id: int, token: str) -> None:
-    queue_email(
+    confirm_url = external_url("signatures.confirm", token=token)
+    manage_url = manage_url_for(signature_id, signer.address.canonical)
+    queue_email_id(
         to=signer.address.email,
-        template="signature_confirm",
+        template=confirm_mail.TEMPLATE,
         locale=signer.locale,
-        context={
-            "signature": NewSigner(signer.name),
-            "campaign": target,
-            "confirm_url": external_url("signatures.confirm", token=token),
-            "pledges": [],
-            "days": current_app.config["SIGNATURE_TOKEN_MAX_AGE_DAYS"],
-            "manage_url": manage_url_for(signature_id, signer.address.canonical),
-        },
+        rendered=confirm_mail.confirmation_email(
+            target, signer.locale, signer.name, confirm_url, manage_url
+        ),
         related=("signature", signature_id),
     )
