@@ -211,7 +211,7 @@ class Stack:
 
 # Background work yields the CPU to requests, as deploy/ recommends when a worker shares a
 # machine with gunicorn: in a spike, confirmations queue and go out as the CPU frees up.
-WORKER_NICE = int(os.environ.get("BENCH_WORKER_NICE", "10"))
+WORKER_NICE = int(os.environ.get("BENCH_WORKER_NICE", "19"))
 
 
 def renice_tree(process: ManagedProcess, niceness: int) -> None:
