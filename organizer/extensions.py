@@ -10,6 +10,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
+from organizer import db_liveness  # noqa: F401 (registers the pool's checkout check)
 from organizer.db import Base
 
 db = SQLAlchemy(model_class=Base)

@@ -36,7 +36,7 @@ baseline_row = Table(
 def engine() -> Engine:
     # Made in each gunicorn worker on first use, so no connection crosses a fork.
     url = "postgresql+psycopg://" + os.environ["DATABASE_URL"].split("://", 1)[1]
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url)
 
 
 app = Flask(__name__)
