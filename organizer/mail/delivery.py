@@ -33,7 +33,8 @@ from organizer.mail.mime import (
 from organizer.mail.models import EmailStatus, OutboundAttachment, OutboundEmail
 from organizer.mail.transport import get_transport
 
-log = logging.getLogger(__name__)
+# The outbox's log lines keep the logger name that operators (and alerts) search for.
+log = logging.getLogger("organizer.mail.services")
 
 # Celery may run a retry a hair before the instant we stored; this much early is still due.
 DUE_TOLERANCE = timedelta(seconds=1)
