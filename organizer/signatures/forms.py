@@ -55,7 +55,7 @@ class CountryField(SelectField):
     def pre_validate(self, form: Any) -> None:
         # An empty choice is the placeholder: DataRequired says what is missing.
         if self.data and self.data not in _country_codes():
-            raise ValidationError(self.gettext("Not a valid choice."))
+            raise ValidationError(str(_l("Not a valid choice.")))
 
 
 class PublicForm(FlaskForm):
