@@ -135,6 +135,8 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         "SIGNATURE_MAX_RESENDS": _int(env, "SIGNATURE_MAX_RESENDS", 3),
         # 1 s keeps the public count within 2 s even behind nginx's 1-second micro-cache.
         "SIGNATURE_COUNT_INTERVAL_SECONDS": _float(env, "SIGNATURE_COUNT_INTERVAL_SECONDS", 1.0),
+        # How long a process gathers outbox ids before publishing them as one task.
+        "MAIL_DISPATCH_INTERVAL_SECONDS": _float(env, "MAIL_DISPATCH_INTERVAL_SECONDS", 0.25),
         # How long each web process reuses what the sign POST reads about a campaign.
         "SIGN_TARGET_CACHE_SECONDS": _float(env, "SIGN_TARGET_CACHE_SECONDS", 2.0),
         "SIGNATURE_RECONCILE_INTERVAL_SECONDS": _float(
