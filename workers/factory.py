@@ -7,12 +7,19 @@ from typing import Any
 from celery import Celery
 from celery.signals import before_task_publish, task_failure
 from flask import Flask
+from kombu import Queue
 
 from organizer.embedded_redis import for_kombu
 from organizer.ops.logs import publish_headers
 from organizer.ops.metrics import count_task_failure
 from workers.base import AppTask
 from workers.schedule import beat_schedule
+
+DEFAULT_QUEUE = "celery"
+# The count fold runs every half second and must never wait behind a backlog of mail (a
+# spike queues thousands of confirmations): it has a queue of its own. A worker started
+# without -Q consumes both; a deployment may give "counts" a small worker of its own.
+COUNTS_QUEUE = "counts"
 
 TASK_MODULES = [
     "workers.accounts",
@@ -36,6 +43,9 @@ def celery_init_app(app: Flask) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=4,
+        task_default_queue=DEFAULT_QUEUE,
+        task_queues=(Queue(DEFAULT_QUEUE), Queue(COUNTS_QUEUE)),
+        task_routes={"signatures.fold_counts": {"queue": COUNTS_QUEUE}},
         broker_connection_retry_on_startup=True,
         # Publishing never blocks a request: a failed publish is left to the sweepers.
         task_publish_retry=False,

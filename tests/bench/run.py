@@ -30,7 +30,7 @@ from typing import Any
 from tests.bench import http_scenarios, job_scenarios, seed
 from tests.bench.machine import describe
 from tests.bench.report import ratios, targets
-from tests.bench.stack import POSTGRES_SETTINGS, WORKER_NICE, running_stack
+from tests.bench.stack import POSTGRES_SETTINGS, WORKER_PRIORITY, running_stack
 from tests.bench.wrk import Load
 
 ALL = ("baseline", "read", "sign", "confirm", "mail", "export")
@@ -54,7 +54,7 @@ def _settings() -> dict[str, Any]:
         "connections": int(env.get("BENCH_CONNECTIONS") or workers * 2),
         "drain_emails": int(env.get("BENCH_DRAIN_EMAILS", job_scenarios.DRAIN_EMAILS)),
         "export_rows": int(env.get("BENCH_EXPORT_ROWS", job_scenarios.EXPORT_ROWS)),
-        "worker_nice": WORKER_NICE,
+        "mail_worker_priority": WORKER_PRIORITY,
     }
 
 

@@ -328,7 +328,7 @@ def celery_worker(
     log_dir: Path,
     concurrency: int = 2,
     name: str = "worker",
-    queues: str = "celery",
+    queues: str = "celery,counts",
 ) -> ManagedProcess:
     worker = ManagedProcess(
         name,
