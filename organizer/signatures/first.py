@@ -19,13 +19,7 @@ from organizer.mail.services import queue_email_id
 from organizer.signatures import confirm_mail
 from organizer.signatures.mailing import manage_url_for
 from organizer.signatures.models import Signature
-from organizer.signatures.signing import (
-    RECEIVE_UPDATES_TEXT,
-    SHOW_NAME_TEXT,
-    Outcome,
-    Screening,
-    Signer,
-)
+from organizer.signatures.signing import Outcome, Screening, Signer, signer_columns
 from organizer.signatures.target import SignTarget
 from organizer.signatures.tokens import new_token
 from organizer.urls import external_url
@@ -34,21 +28,10 @@ from organizer.urls import external_url
 def sign_first(target: SignTarget, signer: Signer, screening: Screening) -> Outcome | None:
     """Outcome.CREATED or SUSPECT for a new address; None when it has signed before."""
     token, token_hash, expires = new_token() if screening.reason is None else (None, None, None)
-    address = signer.address
     signature_id = _insert_new(
+        **signer_columns(signer),
         campaign_id=target.campaign_id,
         revision_id=target.revision_id,
-        name=signer.name,
-        email=address.email,
-        canonical_email=address.canonical,
-        email_domain=address.domain,
-        country=signer.country,
-        postal_code=signer.postal_code or None,
-        locale=signer.locale,
-        show_name=signer.show_name,
-        show_name_text=SHOW_NAME_TEXT,
-        receive_updates=signer.receive_updates,
-        receive_updates_text=RECEIVE_UPDATES_TEXT,
         suspect=screening.reason is not None,
         suspect_reason=screening.reason,
         ip_hmac=screening.ip_key,

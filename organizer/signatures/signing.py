@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -120,18 +121,26 @@ def _create(
     return signature
 
 
+def signer_columns(signer: Signer) -> dict[str, Any]:
+    """The signature's columns that come from the form, consents with their wording's version."""
+    return {
+        "name": signer.name,
+        "email": signer.address.email,
+        "canonical_email": signer.address.canonical,
+        "email_domain": signer.address.domain,
+        "country": signer.country,
+        "postal_code": signer.postal_code or None,
+        "locale": signer.locale,
+        "show_name": signer.show_name,
+        "show_name_text": SHOW_NAME_TEXT,
+        "receive_updates": signer.receive_updates,
+        "receive_updates_text": RECEIVE_UPDATES_TEXT,
+    }
+
+
 def _fill(signature: Signature, signer: Signer) -> None:
-    signature.name = signer.name
-    signature.email = signer.address.email
-    signature.canonical_email = signer.address.canonical
-    signature.email_domain = signer.address.domain
-    signature.country = signer.country
-    signature.postal_code = signer.postal_code or None
-    signature.locale = signer.locale
-    signature.show_name = signer.show_name
-    signature.show_name_text = SHOW_NAME_TEXT
-    signature.receive_updates = signer.receive_updates
-    signature.receive_updates_text = RECEIVE_UPDATES_TEXT
+    for column, value in signer_columns(signer).items():
+        setattr(signature, column, value)
 
 
 def _sign_again(
