@@ -10,6 +10,7 @@ Two kinds of database test:
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,9 +150,26 @@ def committed_db(app: Flask, services: Services) -> Iterator[None]:
         db.session.remove()
         tables = [t.name for t in db.metadata.sorted_tables if t.name not in TABLES_KEPT]
         quoted = ", ".join(f'"{name}"' for name in tables)
-        db.session.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
-        db.session.commit()
+        _truncate(db.session, f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
     services.smtp.reset()
+
+
+def _truncate(session: Any, statement: str, attempts: int = 5) -> None:
+    """Workers and beats of the test stack may still be writing (a count fold every half
+    second, a late delivery): TRUNCATE's locks can then deadlock with them, and PostgreSQL
+    picks one side to fail. The test's data must go all the same, so try again."""
+    from sqlalchemy.exc import OperationalError
+
+    for attempt in range(attempts):
+        try:
+            session.execute(text(statement))
+            session.commit()
+            return
+        except OperationalError as error:
+            session.rollback()
+            if "deadlock detected" not in str(error) or attempt == attempts - 1:
+                raise
+            time.sleep(0.2)
 
 
 @pytest.fixture
