@@ -8,20 +8,22 @@ header names them, or who may have messages waiting) get a full render.
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import render_template
 from markupsafe import escape
+
+from organizer.signatures.memo import app_cache, remember
 
 CACHE_KEY = "cahier.check_email_pages"
 MARKER = "cahier-signer-address-7f1c"
-MAX_ENTRIES = 1000
 
 
 def check_email_page(slug: str, locale: str, email: str) -> str:
-    pages: dict[tuple[str, str], str] = current_app.extensions.setdefault(CACHE_KEY, {})
+    pages = app_cache(CACHE_KEY)
     page = pages.get((slug, locale))
     if page is None:
-        page = render_template("signatures/check_email.html", slug=slug, email=MARKER)
-        if len(pages) >= MAX_ENTRIES:
-            pages.clear()
-        pages[(slug, locale)] = page
-    return page.replace(MARKER, str(escape(email)))
+        page = remember(
+            pages,
+            (slug, locale),
+            render_template("signatures/check_email.html", slug=slug, email=MARKER),
+        )
+    return str(page).replace(MARKER, str(escape(email)))

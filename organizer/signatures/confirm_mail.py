@@ -15,11 +15,11 @@ from flask import current_app
 from markupsafe import escape
 
 from organizer.mail.rendering import RenderedEmail, render_email
+from organizer.signatures.memo import app_cache, remember
 from organizer.signatures.target import SignTarget
 
 TEMPLATE = "signature_confirm"
 CACHE_KEY = "cahier.confirmation_emails"
-MAX_ENTRIES = 1000
 NAME = "cahier-marker-name-5e2a"
 CONFIRM_URL = "cahier-marker-confirm-5e2a"
 MANAGE_URL = "cahier-marker-manage-5e2a"
@@ -36,16 +36,11 @@ def confirmation_email(
     target: SignTarget, locale: str, name: str, confirm_url: str, manage_url: str
 ) -> RenderedEmail:
     days = int(current_app.config["SIGNATURE_TOKEN_MAX_AGE_DAYS"])
-    cache: dict[tuple[str, str, str, int], RenderedEmail] = current_app.extensions.setdefault(
-        CACHE_KEY, {}
-    )
+    cache = app_cache(CACHE_KEY)
     key = (target.slug, target.title, locale, days)
-    blank = cache.get(key)
+    blank: RenderedEmail | None = cache.get(key)
     if blank is None:
-        blank = render(target, locale, NAME, CONFIRM_URL, MANAGE_URL)
-        if len(cache) >= MAX_ENTRIES:
-            cache.clear()
-        cache[key] = blank
+        blank = remember(cache, key, render(target, locale, NAME, CONFIRM_URL, MANAGE_URL))
     raw = {NAME: name, CONFIRM_URL: confirm_url, MANAGE_URL: manage_url}
     escaped = {marker: str(escape(value)) for marker, value in raw.items()}
     return RenderedEmail(

@@ -2,7 +2,7 @@
 
 In a spike almost every POST is a new address. Rather than look the address up, build ORM
 objects and flush them, the signature is inserted with ``ON CONFLICT DO NOTHING``: when the
-address has signed before nothing is written and the caller takes the full path
+address has signed before nothing is written and :func:`sign` takes the full path
 (:func:`organizer.signatures.signing.sign`), which decides what signing again means.
 """
 
@@ -14,15 +14,28 @@ from typing import Any
 from sqlalchemy import Executable, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 
+from organizer.campaigns.models import Campaign, Revision
 from organizer.extensions import db
 from organizer.mail.services import queue_email_id
-from organizer.signatures import confirm_mail
+from organizer.signatures import confirm_mail, signing
 from organizer.signatures.mailing import manage_url_for
 from organizer.signatures.models import Signature
-from organizer.signatures.signing import Outcome, Screening, Signer, signer_columns
+from organizer.signatures.signing import Outcome, Screening, Signer, screen, signer_columns
 from organizer.signatures.target import SignTarget
 from organizer.signatures.tokens import new_token
 from organizer.urls import external_url
+
+
+def sign(target: SignTarget, signer: Signer) -> Outcome:
+    """Sign from the public form: two INSERTs for a new address, the full path for one that
+    signed before. The abuse checks run once, whichever path it takes."""
+    screening = screen(target.campaign_id, signer)
+    outcome = sign_first(target, signer, screening)
+    if outcome is not None:
+        return outcome
+    campaign = db.session.get_one(Campaign, target.campaign_id)
+    revision = db.session.get_one(Revision, target.revision_id)
+    return signing.sign(campaign, revision, signer, screening=screening)[0]
 
 
 def sign_first(target: SignTarget, signer: Signer, screening: Screening) -> Outcome | None:

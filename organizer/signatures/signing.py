@@ -1,9 +1,9 @@
 """Signing: a pending signature and its confirmation email, or a re-send, never a duplicate.
 
 The sign POST is the hot path (issue 7 load-tests it). A first signature takes
-:func:`sign_first`: one ``INSERT … ON CONFLICT DO NOTHING`` of the signature and one of its
-outbox row, with no ORM objects. An address that signed before takes :func:`sign`, which
-loads it and decides (re-send, already signed, signed again after withdrawing). Counting
+:func:`organizer.signatures.first.sign`: one ``INSERT … ON CONFLICT DO NOTHING`` of the
+signature and one of its outbox row, with no ORM objects. An address that signed before
+takes :func:`sign`, which loads it and decides (re-send, already signed, signed again after withdrawing). Counting
 happens later, on confirmation.
 """
 

@@ -18,10 +18,10 @@ from sqlalchemy import event, select
 
 from organizer.campaigns.models import Campaign, CampaignStatus, Revision
 from organizer.extensions import db
+from organizer.signatures.memo import app_cache, remember
 from organizer.signatures.models import PostalCodeMode, SignatureSettings
 
 CACHE_KEY = "cahier.sign_targets"
-MAX_ENTRIES = 1000
 
 
 @dataclass(frozen=True)
@@ -36,19 +36,15 @@ class SignTarget:
 
 def sign_target(slug: str) -> SignTarget | None:
     """The campaign people can see and sign at ``slug``, or None (a 404 for the caller)."""
-    cache: dict[str, tuple[float, SignTarget | None]] = current_app.extensions.setdefault(
-        CACHE_KEY, {}
-    )
+    cache = app_cache(CACHE_KEY)
     now = time.monotonic()
-    hit = cache.get(slug)
+    hit: tuple[float, SignTarget | None] | None = cache.get(slug)
     if hit is not None and hit[0] > now:
         return hit[1]
     target = _load(slug)
     ttl = float(current_app.config["SIGN_TARGET_CACHE_SECONDS"])
     if ttl > 0:
-        if len(cache) >= MAX_ENTRIES:
-            cache.clear()
-        cache[slug] = (now + ttl, target)
+        remember(cache, slug, (now + ttl, target))
     return target
 
 

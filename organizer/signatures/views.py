@@ -92,15 +92,12 @@ def _submit(
 
 
 def _submit_first(target: SignTarget, form: SignForm) -> ResponseReturnValue | None:
-    """The hot path: a new address costs two INSERTs; one that signed before, the full path."""
+    """The sign form's hot path (organizer.signatures.first)."""
     signer = _signer(form)
     if signer is None:
         return None
-    screening = signing.screen(target.campaign_id, signer)
     try:
-        if first.sign_first(target, signer, screening) is None:
-            campaign, revision = _signable(target.slug)
-            signing.sign(campaign, revision, signer, screening=screening)
+        first.sign(target, signer)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
