@@ -3,8 +3,8 @@
 The sign POST is the hot path (issue 7 load-tests it). A first signature takes
 :func:`organizer.signatures.first.sign`: one ``INSERT … ON CONFLICT DO NOTHING`` of the
 signature and one of its outbox row, with no ORM objects. An address that signed before
-takes :func:`sign`, which loads it and decides (re-send, already signed, signed again after withdrawing). Counting
-happens later, on confirmation.
+takes :func:`sign`, which loads it and decides (re-send, already signed, signed again after
+withdrawing). Counting happens later, on confirmation.
 """
 
 from __future__ import annotations
