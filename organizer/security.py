@@ -1,12 +1,17 @@
-"""Response headers, the trusted-proxy setting, and CSRF for anonymous public forms.
+"""Response headers, the trusted-proxy setting, body limits, and CSRF for public forms.
 
 Forms behind a login carry Flask-WTF tokens. Public forms that anonymous visitors submit
 use :func:`public_form` instead (DESIGN.md decision 11): a same-origin check on ``Origin``
 and ``Sec-Fetch-Site``, so that public pages need no session and set no cookie.
+
+Request bodies are held to ``MAX_CONTENT_LENGTH``; a route that takes files declares its
+own larger limit with :func:`upload_limit`, applied before anything reads the body.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -17,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from organizer.extensions import csrf
+from organizer.urls import BoundedIntConverter
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -30,15 +36,26 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded"})
+UPLOAD_TYPES = FORM_TYPES | {"multipart/form-data"}
+# Room for the other fields of a form that carries a file of the configured size.
+UPLOAD_SLACK_BYTES = 64 * 1024
 
 
 def init_security(app: Flask) -> None:
+    # Before any blueprint adds a rule: each <int:…> then uses the bounded converter.
+    app.url_map.converters["int"] = BoundedIntConverter
+    # First of all hooks, since CSRF and rate-limit keys read the body.
+    app.before_request_funcs.setdefault(None, []).insert(0, _apply_upload_limit)
     hops = app.config["TRUSTED_PROXIES"]
     if hops:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
         )
     app.after_request(_set_security_headers)
+    # Flask-Limiter's own breach line quotes the limit's key, an email address for the
+    # login limit; organizer.accounts.limits logs lockouts without it.
+    logging.getLogger("flask-limiter").setLevel(logging.WARNING)
 
 
 def _set_security_headers(response: Response) -> Response:
@@ -80,13 +97,53 @@ def check_same_origin() -> None:
         abort(403, description=_l("This form can only be sent from this site."))
 
 
-def public_form(view: F) -> F:
-    """CSRF protection for a form anonymous visitors post, without a token or a cookie."""
+def is_loopback(address: str | None) -> bool:
+    try:
+        return ipaddress.ip_address(address or "").is_loopback
+    except ValueError:
+        return False
 
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if request.method == "POST":
-            check_same_origin()
-        return view(*args, **kwargs)
 
-    return csrf.exempt(wrapped)
+def upload_limit(config_key: str) -> Callable[[F], F]:
+    """Let a route that takes a file accept a body of the size the setting names."""
+
+    def decorate(view: F) -> F:
+        view.upload_limit_key = config_key  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
+def _apply_upload_limit() -> None:
+    view = current_app.view_functions.get(request.endpoint or "")
+    key = getattr(view, "upload_limit_key", None)
+    if key is not None:
+        request.max_content_length = current_app.config[key] + UPLOAD_SLACK_BYTES
+
+
+def check_form_body(files: bool = False) -> None:
+    """Public forms read HTML form posts only; a JSON or other body is a 415."""
+    if not request.content_length and not request.mimetype:
+        return
+    if request.mimetype not in (UPLOAD_TYPES if files else FORM_TYPES):
+        abort(415, description=_l("This form only accepts what a web browser sends."))
+
+
+def public_form(view: F | None = None, *, files: bool = False) -> Any:
+    """CSRF protection for a form anonymous visitors post, without a token or a cookie.
+
+    ``@public_form`` for a form of text fields, ``@public_form(files=True)`` for one with a
+    file field (its body is multipart).
+    """
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if request.method == "POST":
+                check_same_origin()
+                check_form_body(files)
+            return view(*args, **kwargs)
+
+        return csrf.exempt(wrapped)
+
+    return decorate(view) if view is not None else decorate

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 _hasher = PasswordHasher()
 MAX_LENGTH = 1024
@@ -30,24 +30,65 @@ def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 
 
-@cache
-def _common_passwords() -> frozenset[str]:
-    # zxcvbn ships the 30,000 most frequent passwords of public breach corpora.
-    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+# zxcvbn's longest useful input; past it scoring only gets slower, not wiser.
+SCORED_LENGTH = 100
+MIN_SCORE = 3
 
-    return frozenset(FREQUENCY_LISTS["passwords"])
+# zxcvbn's feedback, in our catalog so that it follows the reader's language.
+_FEEDBACK = {
+    "Straight rows of keys are easy to guess.": _l("Straight rows of keys are easy to guess."),
+    "Short keyboard patterns are easy to guess.": _l("Short keyboard patterns are easy to guess."),
+    'Repeats like "aaa" are easy to guess.': _l("Repeats like “aaa” are easy to guess."),
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".': _l(
+        "Repeats like “abcabcabc” are only slightly harder to guess than “abc”."
+    ),
+    'Sequences like "abc" or "6543" are easy to guess.': _l(
+        "Sequences like “abc” or “6543” are easy to guess."
+    ),
+    "Recent years are easy to guess.": _l("Recent years are easy to guess."),
+    "Dates are often easy to guess.": _l("Dates are often easy to guess."),
+    "This is a top-10 common password.": _l("This is one of the ten most common passwords."),
+    "This is a top-100 common password.": _l("This is one of the hundred most common passwords."),
+    "This is a very common password.": _l("This is a very common password."),
+    "This is similar to a commonly used password.": _l(
+        "This is similar to a commonly used password."
+    ),
+    "A word by itself is easy to guess.": _l("A word by itself is easy to guess."),
+    "Names and surnames by themselves are easy to guess.": _l(
+        "Names and surnames by themselves are easy to guess."
+    ),
+    "Common names and surnames are easy to guess.": _l(
+        "Common names and surnames are easy to guess."
+    ),
+}
 
 
-def password_problem(password: str, email: str = "") -> str | None:
+def password_problem(password: str, email: str = "", name: str = "") -> str | None:
     """Why ``password`` is refused, in the request's language, or None when it is fine."""
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
-        return _("Use at least %(n)d characters.", n=minimum)
+        return ngettext(
+            "Use at least %(num)d character.", "Use at least %(num)d characters.", minimum
+        )
     if len(password) > MAX_LENGTH:
-        return _("Use at most %(n)d characters.", n=MAX_LENGTH)
+        return ngettext(
+            "Use at most %(num)d character.", "Use at most %(num)d characters.", MAX_LENGTH
+        )
     lowered = password.lower()
-    if lowered in _common_passwords():
-        return _("This password is one of the most common ones. Choose another.")
     if email and lowered in (email.lower(), email.split("@")[0].lower()):
         return _("Your password must not be your email address.")
-    return None
+    hints = [email, *email.split("@"), name, *name.split()]
+    return _guessable(password, [hint for hint in hints if hint])
+
+
+def _guessable(password: str, user_inputs: list[str]) -> str | None:
+    from zxcvbn import zxcvbn  # imported lazily: its dictionaries take a while to load
+
+    result = zxcvbn(password[:SCORED_LENGTH], user_inputs=user_inputs)
+    if result["score"] >= MIN_SCORE:
+        return None
+    general = _(
+        "This password would be easy to guess. A few uncommon words together make a strong one."
+    )
+    warning = _FEEDBACK.get(result["feedback"].get("warning") or "")
+    return f"{warning} {general}" if warning else general

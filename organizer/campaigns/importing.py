@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from organizer.campaigns.revisions import iter_demands
 from organizer.campaigns.vocabulary import (
@@ -23,6 +24,10 @@ from organizer.campaigns.vocabulary import (
 )
 
 MAX_BYTES = 512 * 1024
+# No grievance list nests deeper than an object in a list in an object in a list; the
+# parser would recurse once per bracket, and a file of brackets would exhaust the stack.
+MAX_DEPTH = 16
+MAX_NUMBER_DIGITS = 18
 MAX_SECTIONS = 52
 MAX_DEMANDS = 200
 MAX_DEMAND_CHARS = 5000
@@ -72,9 +77,18 @@ def parse_grievance_file(raw: bytes) -> ImportedText:
     if len(raw) > MAX_BYTES:
         raise GrievanceFileError([Problem("", _("The file is larger than 512 KB."))])
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
+        source = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise GrievanceFileError([Problem("", _("The file is not UTF-8 text."))]) from None
+    if _nesting_depth(source) > MAX_DEPTH:
+        message = ngettext(
+            "The file nests lists or objects more than %(num)d level deep.",
+            "The file nests lists or objects more than %(num)d levels deep.",
+            MAX_DEPTH,
+        )
+        raise GrievanceFileError([Problem("", message)])
+    try:
+        data = json.loads(source, parse_int=_whole_number, parse_constant=_not_a_number)
     except json.JSONDecodeError as exc:
         message = _(
             "The file is not valid JSON: %(error)s at line %(line)d, column %(column)d.",
@@ -84,6 +98,57 @@ def parse_grievance_file(raw: bytes) -> ImportedText:
         )
         raise GrievanceFileError([Problem("", message)]) from None
     return _Reader().read(data)
+
+
+class _Unreadable:
+    """A value JSON allows but no field takes (a huge number, NaN): the reader then reports
+    it with its path, as it does any value of the wrong type."""
+
+
+def _whole_number(digits: str) -> int | _Unreadable:
+    return _Unreadable() if len(digits.lstrip("-")) > MAX_NUMBER_DIGITS else int(digits)
+
+
+def _not_a_number(_name: str) -> _Unreadable:
+    return _Unreadable()
+
+
+def _nesting_depth(source: str) -> int:
+    """The deepest bracket nesting outside strings, found without recursing."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in source:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def _storable(value: str) -> bool:
+    """Text a database can store: no NUL, no lone surrogate (JSON can spell both)."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown(value: Any) -> str:
+    """A value from the file, safe to quote back in a message."""
+    return str(value).encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\0")
 
 
 class _Reader:
@@ -108,12 +173,26 @@ class _Reader:
             self.fail("sections", _("There must be a list of sections, with at least one."))
             sections = []
         if len(sections) > MAX_SECTIONS:
-            self.fail("sections", _("There are more than %(n)d sections.", n=MAX_SECTIONS))
+            self.fail(
+                "sections",
+                ngettext(
+                    "There is more than %(num)d section.",
+                    "There are more than %(num)d sections.",
+                    MAX_SECTIONS,
+                ),
+            )
         for index, section in enumerate(sections[:MAX_SECTIONS]):
             text.sections.append(self.section(section, index))
         total = sum(len(s.demands) for s in text.sections)
         if total > MAX_DEMANDS:
-            self.fail("sections", _("There are more than %(n)d demands.", n=MAX_DEMANDS))
+            self.fail(
+                "sections",
+                ngettext(
+                    "There is more than %(num)d demand.",
+                    "There are more than %(num)d demands.",
+                    MAX_DEMANDS,
+                ),
+            )
         if self.problems:
             raise GrievanceFileError(self.problems)
         return text
@@ -130,10 +209,11 @@ class _Reader:
             self.fail(
                 f"{where}.letter",
                 _(
-                    "This section is number %(n)d, so its letter is %(letter)s, not “%(given)s”.",
-                    n=index + 1,
+                    "This section is number %(position)d, so its letter is %(letter)s, "
+                    "not “%(given)s”.",
+                    position=index + 1,
                     letter=letter,
-                    given=given,
+                    given=_shown(given),
                 ),
             )
         section = ImportedSection(
@@ -165,10 +245,10 @@ class _Reader:
     def unknown_keys(self, data: dict[str, Any], allowed: set[str], where: str) -> None:
         for key in sorted(set(data) - allowed):
             self.fail(
-                f"{where}.{key}" if where else key,
+                _shown(f"{where}.{key}" if where else key),
                 _(
                     "“%(key)s” is not a known field here. Known fields: %(known)s.",
-                    key=key,
+                    key=_shown(key),
                     known=", ".join(sorted(allowed)),
                 ),
             )
@@ -183,8 +263,18 @@ class _Reader:
         if not isinstance(value, str) or (required and not value.strip()):
             self.fail(path, _("This must be a text that is not empty."))
             return ""
+        if not _storable(value):
+            self.fail(path, _("This text contains a character that is not allowed."))
+            return ""
         if len(value) > limit:
-            self.fail(path, _("This text is longer than %(n)d characters.", n=limit))
+            self.fail(
+                path,
+                ngettext(
+                    "This text is longer than %(num)d character.",
+                    "This text is longer than %(num)d characters.",
+                    limit,
+                ),
+            )
         return normalize_text(value)
 
     def topics(self, data: dict[str, Any], where: str) -> list[str]:
@@ -215,6 +305,9 @@ class _Reader:
         value = data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.fail(f"{where}.{key}", _("This must be a list of texts."))
+            return []
+        if not all(_storable(v) for v in value):
+            self.fail(f"{where}.{key}", _("This text contains a character that is not allowed."))
             return []
         return value
 

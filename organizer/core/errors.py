@@ -9,7 +9,12 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    RequestEntityTooLarge,
+    ServiceUnavailable,
+)
 
 from organizer.extensions import db
 
@@ -19,6 +24,7 @@ PAGES = {400, 403, 404, 405, 429, 500, 503}
 
 def init_errorhandlers(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(HTTPException, _render)
     app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(Exception, _unexpected_error)
@@ -42,6 +48,11 @@ def _csrf_error(error: CSRFError) -> ResponseReturnValue:
     error.description = _l(
         "This form has expired or did not come from this site. Reload the page and try again."
     )
+    return _render(error)
+
+
+def _too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
+    error.description = _l("What you sent is too large. Send a shorter text or a smaller file.")
     return _render(error)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -11,7 +11,7 @@ from organizer.extensions import db
 from organizer.i18n import LANGUAGE_COOKIE
 from organizer.ops.health import readiness
 from organizer.security import public_form
-from organizer.urls import is_safe_next
+from organizer.urls import safe_next
 
 bp = Blueprint("core", __name__)
 
@@ -45,7 +45,7 @@ def set_language() -> ResponseReturnValue:
     """The header's language switch. A cookie is set only because the visitor asked for one."""
     locale = request.form.get("lang", "")
     target = request.form.get("next", "")
-    response = redirect(target if is_safe_next(target) else url_for("core.home"))
+    response = redirect(safe_next(target))
     if locale not in current_app.config["LANGUAGES"]:
         return response
     if current_user.is_authenticated:

@@ -7,15 +7,25 @@ import re
 from email.message import EmailMessage
 from email.policy import default as default_policy
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from organizer.extensions import db
 from organizer.mail.models import CapturedEmail
+from organizer.security import is_loopback
 
 dev_bp = Blueprint("dev_mail", __name__, url_prefix="/dev/mail")
+
+
+@dev_bp.before_request
+def _loopback_only() -> None:
+    # Every message of the dev stack, links and tokens included: only for this machine,
+    # even when `make run` is reachable from the network.
+    if not is_loopback(request.remote_addr):
+        abort(404)
+
 
 URL_RE = re.compile(r"https?://[^\s<>\"']+")
 

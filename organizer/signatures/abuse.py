@@ -18,6 +18,7 @@ from flask import current_app
 from limits import RateLimitItem, parse_many
 from limits.storage import RedisStorage
 from limits.strategies import FixedWindowRateLimiter
+from publicsuffixlist import PublicSuffixList
 from redis.exceptions import NoScriptError
 from sqlalchemy import func, select, update
 
@@ -92,6 +93,21 @@ def _hit_in_one_round_trip(
     return [int(count) <= item.amount for count, (_i, item, _ids) in zip(counts, hits, strict=True)]
 
 
+@lru_cache(maxsize=1)
+def _suffixes() -> PublicSuffixList:
+    # The list the package ships; nothing is fetched at run time.
+    return PublicSuffixList()
+
+
+def registrable_domain(domain: str) -> str:
+    """The part of ``domain`` one owner registers (sub1.example.org → example.org), so that
+    subdomains share one limit. A public suffix or an address literal stays as it is."""
+    domain = domain.strip().lower().rstrip(".")
+    if not domain or domain.startswith("["):
+        return domain
+    return _suffixes().privatesuffix(domain) or domain
+
+
 def suspect_reason(campaign_id: int, ip_key: str | None, domain: str, honeypot: str) -> str | None:
     """Why this signature looks automated, or None. Counts the attempt toward the limits."""
     if honeypot:
@@ -101,6 +117,7 @@ def suspect_reason(campaign_id: int, ip_key: str | None, domain: str, honeypot: 
     checks: list[Check] = []
     if ip_key:
         checks.append((config["SIGN_LIMIT_PER_IP"], ("sign-ip", scope, ip_key)))
+    domain = registrable_domain(domain)
     if domain not in config["SIGN_LIMIT_EXEMPT_DOMAINS"]:
         checks.append((config["SIGN_LIMIT_PER_DOMAIN"], ("sign-domain", scope, domain)))
     held = dict(zip((ids[0] for _limits, ids in checks), _within(checks), strict=True))

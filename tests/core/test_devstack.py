@@ -97,3 +97,55 @@ def _answers(get):
         return get("/healthz")
     except OSError:
         return None
+
+
+def test_a_cli_command_beside_the_stack_leaves_its_redis_running(tmp_path, services):
+    """Issue 14 item 10: a `flask` command used to stop the stack's embedded Redis at exit."""
+    port = free_port()
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "PORT": str(port),
+        "CAHIER_INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+    _flask(env, "db", "upgrade")
+    seeded = _flask(env, "seed-demo")
+    slug = seeded.split("Demo campaign published: /c/", 1)[1].split()[0]
+    stack = ManagedProcess(
+        "devstack-cli",
+        [sys.executable, "-m", "flask", "--app", "app", "devstack"],
+        env,
+        services.log_dir,
+    )
+    stack.start()
+    try:
+        stack.wait_for_log("ready.")  # the worker
+        base = f"http://127.0.0.1:{port}"
+
+        def get(path):
+            with urllib.request.urlopen(base + path, timeout=5) as response:
+                return response.read().decode()
+
+        wait_for(lambda: _answers(get), what="the web process")
+        _flask(env, "import-regulators")
+        _flask(env, "routes")
+        with urllib.request.urlopen(base + "/readyz", timeout=5) as response:
+            assert response.status == 200
+        data = urllib.parse.urlencode(
+            {"name": "Louise", "email": "louise.signs@example.org", "country": "FR"}
+        ).encode()
+        request = urllib.request.Request(
+            f"{base}/c/{slug}/sign", data=data, headers={"Origin": base}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 200
+        wait_for(
+            lambda: "louise.signs@example.org" in get("/dev/mail"),
+            timeout=30,
+            what="the worker to deliver the confirmation to the dev mailbox",
+        )
+        with urllib.request.urlopen(base + "/readyz", timeout=5) as response:
+            assert response.status == 200
+    finally:
+        os.killpg(stack.process.pid, signal.SIGINT)
+        stack.process.wait(20)

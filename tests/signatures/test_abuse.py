@@ -33,3 +33,23 @@ def test_limits_still_hold_when_redis_forgot_the_script(app, ctx):
     _storage_client().script_flush()
     assert abuse.suspect_reason(990002, "ip-a", "gmail.com", "") == abuse.IP_LIMIT
     assert abuse.suspect_reason(990002, "ip-a", "gmail.com", "") == abuse.IP_LIMIT
+
+
+def test_subdomains_share_their_registrable_domains_limit(app, ctx):
+    app.config["SIGN_LIMIT_PER_DOMAIN"] = "2/minute"
+    domains = ["sub1.example.org", "sub2.example.org", "deep.sub3.EXAMPLE.org."]
+    reasons = [abuse.suspect_reason(990003, f"ip-{d}", d, "") for d in domains]
+    assert reasons == [None, None, abuse.DOMAIN_LIMIT]
+    # Under a public suffix, each registrant is its own domain.
+    assert abuse.suspect_reason(990003, "ip-x", "a.example.co.uk", "") is None
+    assert abuse.suspect_reason(990003, "ip-y", "b.example.co.uk", "") is None
+    assert abuse.suspect_reason(990003, "ip-z", "alice.github.io", "") is None
+    assert abuse.suspect_reason(990003, "ip-w", "bob.github.io", "") is None
+
+
+def test_registrable_domains_come_from_the_public_suffix_list():
+    assert abuse.registrable_domain("s1.sub1.example.org") == "example.org"
+    assert abuse.registrable_domain("mail.example.co.uk") == "example.co.uk"
+    assert abuse.registrable_domain("co.uk") == "co.uk"
+    assert abuse.registrable_domain("[192.0.2.1]") == "[192.0.2.1]"
+    assert abuse.registrable_domain("googlemail.gmail.com") == "gmail.com"
