@@ -6,17 +6,24 @@ across edits and carry the event's SEQUENCE, so calendar apps update rather than
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
-from icalendar import STATUS, Calendar
+from icalendar import STATUS, Calendar, vDuration
 from icalendar import Event as ICalEvent
 
 from organizer.events import times
+from organizer.events.models import EventStatus
 from organizer.events.publicview import EventView
+from organizer.events.vtimezone import vtimezone
 from organizer.urls import external_url
 
 PRODID = "-//Cahier//Screenings//EN"
+# How often a subscribed calendar should fetch the feed again (RFC 7986, and Outlook's name).
+REFRESH = timedelta(hours=6)
+# A declined screening was never on; a calendar that saw it pending must drop it.
+CALLED_OFF = (EventStatus.CANCELLED, EventStatus.REJECTED)
 
 
 def _domain() -> str:
@@ -45,16 +52,39 @@ def _entry(view: EventView) -> ICalEvent:
         sequence=view.sequence,
         url=url,
         location=view.place or (view.online_link if view.is_online else None) or None,
-        status=STATUS.CANCELLED if view.is_cancelled else STATUS.CONFIRMED,
+        status=STATUS.CANCELLED if view.status in CALLED_OFF else _status(view),
     )
 
 
+def _status(view: EventView) -> STATUS:
+    return STATUS.TENTATIVE if view.status == EventStatus.PENDING else STATUS.CONFIRMED
+
+
+def _one_line(text: str) -> str:
+    # icalendar escapes line breaks in an event's texts but not in a calendar's name; a
+    # title stored before titles were single-line must not break the feed for everyone.
+    return " ".join(text.splitlines())
+
+
 def calendar(views: Iterable[EventView], name: str, uid: str) -> bytes:
-    cal = Calendar.new(prodid=PRODID, method="PUBLISH", name=name, uid=f"{uid}@{_domain()}")
+    views = list(views)
+    cal = Calendar.new(
+        prodid=PRODID, method="PUBLISH", name=_one_line(name), uid=_one_line(f"{uid}@{_domain()}")
+    )
+    cal.add("REFRESH-INTERVAL", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
+    cal.add("X-PUBLISHED-TTL", vDuration(REFRESH))
+    for tzid in sorted({view.timezone for view in views}):
+        cal.add_component(vtimezone(tzid, *_years(views, tzid)))
     for view in views:
         cal.add_component(_entry(view))
-    cal.add_missing_timezones()
     return bytes(cal.to_ical())
+
+
+def _years(views: list[EventView], tzid: str) -> tuple[date, date]:
+    """From the first of January of the first year to that after the last year, so that
+    every entry of the zone falls inside the transitions listed."""
+    years = [t.year for v in views if v.timezone == tzid for t in (v.starts_at, v.ends_at)]
+    return date(min(years), 1, 1), date(max(years) + 1, 1, 1)
 
 
 def event_calendar(view: EventView) -> bytes:

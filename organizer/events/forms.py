@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from babel import Locale
-from flask_babel import get_locale
+from flask import current_app
+from flask_babel import get_locale, ngettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -31,6 +31,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 
 from organizer.events.models import EventMode, ResourceKind, Visibility
 from organizer.events.times import timezone_names
+from organizer.forms import Form
 
 MODE_NAMES = {
     EventMode.IN_PERSON: _l("In person"),
@@ -62,7 +63,7 @@ def _timezone_choices() -> list[SelectChoice]:
     ]
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(
         _l("Description"), validators=[Optional(), Length(max=5000)],
@@ -104,11 +105,17 @@ class EventForm(FlaskForm):
         _l("Accessibility"), validators=[Optional(), Length(max=2000)],
         description=_l("Step-free access, subtitles, hearing loop, quiet space…"),
     )  # fmt: skip
+    # Asked only when the time occurs twice in the zone (the night the clocks go back).
+    fold = RadioField(_l("Which one?"), choices=[], validate_choice=False, validators=[Optional()])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.timezone.choices = _timezone_choices()
         self.country.choices = country_choices(_l("Choose a country"))
+
+    @property
+    def fold_value(self) -> int | None:
+        return int(self.fold.data) if self.fold.data in ("0", "1") else None
 
 
 class HostEventForm(EventForm):
@@ -119,9 +126,36 @@ class HostEventForm(EventForm):
     terms_version = IntegerField(validators=[Optional()])
 
 
-class PublicForm(FlaskForm):
+class PublicForm(Form):
     class Meta:
         csrf = False
+
+
+def _party_size_field(label: Any = None) -> IntegerField:
+    return IntegerField(
+        label or _l("How many people, you included"), default=1,
+        validators=[InputRequired(), PartyRange()],
+        render_kw={"inputmode": "numeric", "min": 1},
+    )  # fmt: skip
+
+
+class PartyRange(NumberRange):
+    """1 to the server's maximum party, read per request so the form and the rules agree."""
+
+    def __init__(self) -> None:
+        super().__init__(min=1)
+
+    def __call__(self, form: Any, field: Any) -> None:
+        self.max = max_party_size()
+        # The very words the rules use (rsvp._check_party), in the reader's language.
+        self.message = ngettext(
+            "A party is at most %(num)d person.", "A party is 1 to %(num)d people.", self.max
+        )
+        super().__call__(form, field)
+
+
+def max_party_size() -> int:
+    return int(current_app.config["EVENT_MAX_PARTY_SIZE"])
 
 
 class RSVPForm(PublicForm):
@@ -135,33 +169,65 @@ class RSVPForm(PublicForm):
                     Length(max=320)],
         render_kw={"autocomplete": "email"},
     )  # fmt: skip
-    party_size = IntegerField(
-        _l("How many people, you included"), default=1,
-        validators=[InputRequired(), NumberRange(min=1, max=50)],
-        render_kw={"inputmode": "numeric", "min": 1},
-    )  # fmt: skip
+    party_size = _party_size_field()
+    # Set by the "join the waitlist" button, once the guest has read that places are short.
+    accept_waitlist = BooleanField(default=False)
 
 
 class PartySizeForm(PublicForm):
-    party_size = IntegerField(
-        _l("How many people, you included"),
-        validators=[InputRequired(), NumberRange(min=1, max=50)],
-        render_kw={"inputmode": "numeric", "min": 1},
-    )
+    party_size = _party_size_field()
 
 
-class MessageForm(FlaskForm):
+class CancelRSVPForm(PublicForm):
+    confirm = BooleanField()
+
+
+RECIPIENT_NAMES = {
+    "going": _l("Guests who are going"),
+    "waitlisted": _l("Guests on the waitlist"),
+    "all": _l("Everyone: going and waitlisted"),
+}
+
+
+class MessageForm(Form):
+    recipients = RadioField(
+        _l("Send to"), default="going",
+        choices=[SelectChoice(k, label) for k, label in RECIPIENT_NAMES.items()],
+    )  # fmt: skip
     subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=150)])
     body = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=5000)])
 
 
-class CancelEventForm(FlaskForm):
+class FollowUpForm(Form):
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=150)])
+    body = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=5000)])
+
+
+class AddGuestForm(Form):
+    name = StringField(_l("Guest's name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(
+        _l("Guest's email"),
+        validators=[DataRequired(), Email(message=_l("Enter a valid email address.")),
+                    Length(max=320)],
+    )  # fmt: skip
+    party_size = _party_size_field(_l("People in the party"))
+
+
+class NoticeForm(Form):
+    rsvp_digest = RadioField(
+        _l("Tell me about new RSVPs"), default="0",
+        choices=[SelectChoice("0", _l("By email, as each one arrives")),
+                 SelectChoice("1", _l("In one email a day"))],
+    )  # fmt: skip
+
+
+class CancelEventForm(Form):
     reason = TextAreaField(
         _l("Reason (sent to your guests)"), validators=[Optional(), Length(max=1000)]
     )
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     attendee_count = IntegerField(
         _l("How many people came"), validators=[InputRequired(), NumberRange(min=0, max=1_000_000)]
     )
@@ -171,11 +237,11 @@ class ReportForm(FlaskForm):
     )  # fmt: skip
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     note = TextAreaField(_l("Note to the host"), validators=[Optional(), Length(max=1000)])
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     terms_text = TextAreaField(
         _l("Screening terms"), validators=[DataRequired(), Length(max=10_000)],
         description=_l("Hosts accept this text. Changing it creates a new version."),
@@ -183,12 +249,12 @@ class SettingsForm(FlaskForm):
     require_approval = BooleanField(_l("Organizers approve each screening before it is listed"))
 
 
-class ResourceForm(FlaskForm):
+class ResourceForm(Form):
     kind = SelectField(
         _l("Guide"), choices=[SelectChoice(k.value, label) for k, label in RESOURCE_NAMES.items()]
     )
     file = FileField(_l("PDF file"), validators=[FileRequired()])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button and a CSRF token, for logged-in actions."""

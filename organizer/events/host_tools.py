@@ -10,11 +10,13 @@ from flask_babel import gettext as _
 
 from organizer.accounts.models import User
 from organizer.events import clock
+from organizer.events.links import manage_url
 from organizer.events.models import RSVP, Event, EventReport, EventStatus, RSVPStatus
 from organizer.events.publicview import guest_view
-from organizer.events.rsvp import HOLDING, guests, manage_url
+from organizer.events.rsvp import HOLDING, guests
 from organizer.extensions import db
 from organizer.mail.services import queue_email
+from organizer.urls import external_url
 
 CSV_COLUMNS = ("name", "email", "party_size", "status", "confirmed_at", "attended")
 MAX_ATTENDEES = 1_000_000
@@ -47,25 +49,65 @@ def guest_csv(event: Event) -> str:
     return out.getvalue()
 
 
-def message_guests(event: Event, sender: User, subject: str, body: str) -> int:
-    """One outbox row per guest who holds a place or waits for one. Returns the count."""
+RECIPIENTS: dict[str, tuple[RSVPStatus, ...]] = {
+    "going": (RSVPStatus.GOING,),
+    "waitlisted": (RSVPStatus.WAITLISTED,),
+    "all": HOLDING,
+}
+
+
+def message_guests(
+    event: Event, sender: User, subject: str, body: str, recipients: str = "going"
+) -> int:
+    """One outbox row per guest of the chosen group; replies go to the host. Returns the
+    count."""
     if event.status not in (EventStatus.APPROVED, EventStatus.COMPLETED):
         raise HostError(_("Messages can only be sent for an approved screening."))
+    if recipients not in RECIPIENTS:
+        raise HostError(_("Choose who receives the message."))
+    return _send(event, sender, subject, body, guests(event, RECIPIENTS[recipients]))
+
+
+def _send(event: Event, sender: User, subject: str, body: str, chosen: list[RSVP]) -> int:
     subject, body = " ".join(subject.split()), body.strip()
     if not subject or not body:
         raise HostError(_("Write a subject and a message."))
-    count = 0
-    for guest in guests(event, HOLDING):
+    for guest in chosen:
         going = guest.status == RSVPStatus.GOING
         queue_email(
             to=guest.email, template="event_message", locale=guest.locale,
             context={"event": guest_view(event) if going else None, "title": event.title,
                      "subject": subject, "body": body, "host_name": sender.display_name,
                      "manage_url": manage_url(guest)},
-            related=("rsvp", guest.id),
+            headers={"Reply-To": sender.email}, related=("rsvp", guest.id),
         )  # fmt: skip
-        count += 1
-    return count
+    return len(chosen)
+
+
+def follow_up(event: Event, sender: User, subject: str, body: str) -> int:
+    """After the screening, to the guests marked as present. Returns the count."""
+    if event.status != EventStatus.COMPLETED:
+        raise HostError(_("Record who came first: the follow-up goes to them."))
+    present = [g for g in guests(event, (RSVPStatus.GOING,)) if g.attended]
+    if not present:
+        raise HostError(_("No guest is marked as present."))
+    return _send(event, sender, subject, body, present)
+
+
+def follow_up_defaults(event: Event) -> tuple[str, str]:
+    """The subject and text offered to the host: thanks, the sign link, what to do next."""
+    campaign = event.campaign
+    subject = _("Thank you for coming to “%(title)s”", title=event.title)
+    body = _(
+        "Thank you for coming to the screening.\n\n"
+        "If you have not signed yet, add your name here: %(sign_url)s\n\n"
+        "What next: share the campaign with people who care (%(campaign_url)s), "
+        "and host a screening of your own: %(screenings_url)s",
+        sign_url=external_url("signatures.sign", slug=campaign.slug),
+        campaign_url=external_url("campaigns.page", slug=campaign.slug),
+        screenings_url=external_url("events.campaign_index", slug=campaign.slug),
+    )
+    return subject, body
 
 
 def has_started(event: Event) -> bool:
@@ -98,4 +140,4 @@ def attended_party_total(event: Event) -> int:
     return sum(g.party_size for g in guests(event, (RSVPStatus.GOING,)) if g.attended)
 
 
-__all__ = ["RSVP", "HostError", "guest_csv", "message_guests", "record_report"]
+__all__ = ["HostError", "follow_up", "guest_csv", "message_guests", "record_report"]

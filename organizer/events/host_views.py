@@ -4,6 +4,9 @@ Everything needs a login; the event's host or the campaign's organizers only."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from babel.dates import format_datetime
 from flask import (
     Blueprint,
     Response,
@@ -17,22 +20,27 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from organizer.campaigns.web import public_campaign
-from organizer.events import host_tools, hosting, listing, resources, rsvp
+from organizer.events import feedkeys, host_tools, hosting, listing, resources, rsvp
 from organizer.events.forms import (
+    AddGuestForm,
     CancelEventForm,
+    ConfirmForm,
     EventForm,
+    FollowUpForm,
     HostEventForm,
     MessageForm,
+    NoticeForm,
     ReportForm,
 )
-from organizer.events.models import EventMode, ResourceKind, Visibility
+from organizer.events.models import RSVP, Event, EventMode, ResourceKind, Visibility
 from organizer.events.publicview import guest_view
 from organizer.events.times import local
-from organizer.events.web import current, host_feed_token, managed_event
+from organizer.events.web import current, managed_event
 from organizer.extensions import db, limiter
 from organizer.urls import external_url
 
@@ -64,7 +72,24 @@ def _details(form: EventForm) -> hosting.EventDetails:
         city=form.city.data or "", postal_code=form.postal_code.data or "",
         country=form.country.data or "", online_link=form.online_link.data or "",
         is_home=bool(form.is_home.data), accessibility_notes=form.accessibility_notes.data or "",
+        fold=form.fold_value,
     )  # fmt: skip
+
+
+def _show_error(form: EventForm, exc: hosting.EventError) -> None:
+    """Under the field the rule is about; the two readings of a doubled hour as choices."""
+    target = getattr(form, exc.field or "", None) or form.title
+    target.errors = [*target.errors, str(exc)]
+    if isinstance(exc, hosting.AmbiguousStart):
+        first, second = (local(i, form.timezone.data or "UTC") for i in exc.instants)
+        form.fold.choices = [
+            ("0", _("The first one (%(offset)s)", offset=_offset(first))),
+            ("1", _("The second one (%(offset)s)", offset=_offset(second))),
+        ]
+
+
+def _offset(moment: datetime) -> str:
+    return format_datetime(moment, "HH:mm ZZZZ", tzinfo=moment.tzinfo, locale=get_locale())
 
 
 @bp.route("/c/<slug>/events/new", methods=["GET", "POST"])
@@ -78,7 +103,7 @@ def new(slug: str) -> ResponseReturnValue:
                 campaign, current(), _details(form), form.terms_version.data
             )
         except hosting.EventError as exc:
-            form.title.errors = [*form.title.errors, str(exc)]
+            _show_error(form, exc)
         else:
             db.session.commit()
             if event.status == "pending":
@@ -105,7 +130,7 @@ def edit(event_id: int) -> ResponseReturnValue:
         try:
             changed = hosting.update_event(event, _details(form))
         except hosting.EventError as exc:
-            form.title.errors = [*form.title.errors, str(exc)]
+            _show_error(form, exc)
         else:
             db.session.commit()
             if changed:
@@ -126,6 +151,10 @@ def manage(event_id: int) -> ResponseReturnValue:
         guests=rsvp.guests(event),
         taken=rsvp.places_taken(event),
         message_form=MessageForm(),
+        follow_up_form=_follow_up_form(event),
+        add_form=AddGuestForm(formdata=None),
+        notice_form=NoticeForm(rsvp_digest="1" if event.rsvp_digest else "0"),
+        max_party=current_app.config["EVENT_MAX_PARTY_SIZE"],
         cancel_form=CancelEventForm(),
         report_form=ReportForm(obj=event.report),
         started=host_tools.has_started(event),
@@ -156,17 +185,115 @@ def message(event_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             count = host_tools.message_guests(
-                event, current(), form.subject.data or "", form.body.data or ""
-            )
+                event, current(), form.subject.data or "", form.body.data or "",
+                form.recipients.data or "going",
+            )  # fmt: skip
         except host_tools.HostError as exc:
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash(_("Your message is on its way to %(count)d guests.", count=count), "success")
+            flash(_sent(count), "success")
             return redirect(url_for(".manage", event_id=event.id))
     else:
         flash(_("Write a subject and a message."), "error")
     return redirect(url_for(".manage", event_id=event.id) + "#message"), 303
+
+
+def _sent(count: int) -> str:
+    return ngettext(
+        "Your message is on its way to %(num)d guest.",
+        "Your message is on its way to %(num)d guests.",
+        count,
+    )
+
+
+def _follow_up_form(event: Event) -> FollowUpForm:
+    subject, body = host_tools.follow_up_defaults(event)
+    return FollowUpForm(formdata=None, subject=subject, body=body)
+
+
+@bp.post("/events/<int:event_id>/follow-up")
+@limiter.limit(_message_limit, key_func=_message_key, deduct_when=lambda r: r.status_code == 302)
+def follow_up(event_id: int) -> ResponseReturnValue:
+    event = managed_event(event_id)
+    form = FollowUpForm()
+    if not form.validate_on_submit():
+        flash(_("Write a subject and a message."), "error")
+        return redirect(url_for(".manage", event_id=event.id) + "#follow-up"), 303
+    try:
+        count = host_tools.follow_up(
+            event, current(), form.subject.data or "", form.body.data or ""
+        )
+    except host_tools.HostError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".manage", event_id=event.id) + "#follow-up"), 303
+    db.session.commit()
+    flash(_sent(count), "success")
+    return redirect(url_for(".manage", event_id=event.id))
+
+
+@bp.post("/events/<int:event_id>/guests")
+def add_guest(event_id: int) -> ResponseReturnValue:
+    event = managed_event(event_id)
+    form = AddGuestForm()
+    if not form.validate_on_submit():
+        errors = [e for f in (form.name, form.email, form.party_size) for e in f.errors]
+        flash(" ".join(errors) or _("Check the guest's details."), "error")
+        return redirect(url_for(".manage", event_id=event.id) + "#add-guest"), 303
+    try:
+        guest = rsvp.add_by_host(
+            event, form.name.data or "", form.email.data or "", form.party_size.data or 1,
+            str(get_locale() or "en"),
+        )  # fmt: skip
+    except rsvp.RSVPError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".manage", event_id=event.id) + "#add-guest"), 303
+    db.session.commit()
+    flash(_("%(name)s is on the list and has their link by email.", name=guest.name), "success")
+    return redirect(url_for(".manage", event_id=event.id) + "#guests-heading")
+
+
+@bp.route("/events/<int:event_id>/guests/<int:guest_id>/remove", methods=["GET", "POST"])
+def remove_guest(event_id: int, guest_id: int) -> ResponseReturnValue:
+    """The link asks first; the button on that page removes the guest and tells them."""
+    event = managed_event(event_id)
+    form = ConfirmForm()
+    if request.method == "GET":
+        guest = db.session.get(RSVP, guest_id)
+        if guest is None or guest.event_id != event.id:
+            abort(404)
+        return render_template("events/remove_guest.html", event=event, guest=guest, form=form)
+    if form.validate_on_submit():
+        try:
+            guest = rsvp.remove_by_host(event, guest_id)
+        except rsvp.RSVPError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("%(name)s is off the list and is told by email.", name=guest.name), "info")
+    return redirect(url_for(".manage", event_id=event.id) + "#guests-heading")
+
+
+@bp.post("/events/<int:event_id>/notices")
+def notices(event_id: int) -> ResponseReturnValue:
+    event = managed_event(event_id)
+    form = NoticeForm()
+    if form.validate_on_submit():
+        event.rsvp_digest = form.rsvp_digest.data == "1"
+        db.session.commit()
+        flash(_("Your choice is saved."), "success")
+    return redirect(url_for(".manage", event_id=event.id))
+
+
+@bp.post("/events/mine/feed")
+def rotate_feed() -> ResponseReturnValue:
+    if ConfirmForm().validate_on_submit():
+        feedkeys.rotate(current())
+        db.session.commit()
+        flash(_("Your calendar address is new; the old one no longer works."), "success")
+    return redirect(url_for(".mine") + "#feed")
 
 
 @bp.post("/events/<int:event_id>/cancel")
@@ -180,7 +307,14 @@ def cancel(event_id: int) -> ResponseReturnValue:
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash(_("The screening is cancelled; %(count)d guests are told.", count=told), "info")
+            flash(
+                ngettext(
+                    "The screening is cancelled; %(num)d guest is told.",
+                    "The screening is cancelled; %(num)d guests are told.",
+                    told,
+                ),
+                "info",
+            )
     return redirect(url_for(".manage", event_id=event.id))
 
 
@@ -210,7 +344,8 @@ def mine() -> ResponseReturnValue:
     return render_template(
         "events/mine.html",
         events=listing.hosted_by(user),
-        feed_url=external_url("events.host_feed", token=host_feed_token(user)),
+        feed_url=external_url("events.host_feed", token=feedkeys.host_feed_token(user)),
+        rotate_form=ConfirmForm(),
     )
 
 

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from organizer.accounts.models import User
+from organizer.campaigns import notify
 from organizer.campaigns.models import Campaign, CampaignStatus, Membership, Role
 from organizer.campaigns.permissions import Permission, can
 from organizer.db import utcnow
-from organizer.events import clock, reminders, rsvp, times
+from organizer.events import clock, notices, reminders, rsvp, times
 from organizer.events.models import (
     RSVP,
     Event,
@@ -33,10 +35,24 @@ from organizer.mail.services import queue_email
 from organizer.urls import external_url
 
 MAX_CAPACITY = 100_000
+MAX_YEARS_AHEAD = 5
 
 
 class EventError(ValueError):
-    """A request the rules refuse; the message is for the person (already translated)."""
+    """A request the rules refuse; the message is for the person (already translated).
+    ``field`` names the form field it is about, so the form shows it there."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class AmbiguousStart(EventError):
+    """The wall time occurs twice in the zone: the host says which of ``instants``."""
+
+    def __init__(self, field: str, instants: tuple[datetime, datetime]) -> None:
+        super().__init__(_("This time occurs twice, when the clocks go back. Which one?"), field)
+        self.instants = instants
 
 
 def default_terms() -> str:
@@ -92,35 +108,57 @@ class EventDetails:
     online_link: str = ""
     is_home: bool = False
     accessibility_notes: str = ""
+    # Which reading of a wall time that occurs twice (0 the first, 1 the second), once asked.
+    fold: int | None = None
 
 
 def _times(details: EventDetails) -> tuple[datetime, datetime]:
     if not times.is_timezone(details.timezone):
-        raise EventError(_("Choose a timezone from the list."))
+        raise EventError(_("Choose a timezone from the list."), "timezone")
+    starts = _instant(details.start_date, details.start_time, details, "start_time")
+    ends = _instant(details.end_date, details.end_time, details, "end_time")
+    if ends <= starts:
+        raise EventError(_("The screening must end after it starts."), "end_time")
+    if starts > clock.now() + timedelta(days=round(365.25 * MAX_YEARS_AHEAD)):
+        raise EventError(
+            ngettext(
+                "A screening can start at most %(num)d year ahead.",
+                "A screening can start at most %(num)d years ahead.",
+                MAX_YEARS_AHEAD,
+            ),
+            "start_date",
+        )
+    return starts, ends
+
+
+def _instant(day: date, wall: time, details: EventDetails, field: str) -> datetime:
     try:
-        starts = times.to_utc(details.start_date, details.start_time, details.timezone)
-        ends = times.to_utc(details.end_date, details.end_time, details.timezone)
+        return times.to_utc(day, wall, details.timezone, details.fold)
     except times.LocalTimeError:
         raise EventError(
-            _("This time does not exist in this timezone: the clocks skip it. Choose another.")
+            _("This time does not exist in this timezone: the clocks skip it. Choose another."),
+            field,
         ) from None
-    if ends <= starts:
-        raise EventError(_("The screening must end after it starts."))
-    return starts, ends
+    except times.AmbiguousTimeError as exc:
+        raise AmbiguousStart(field, exc.instants) from None
 
 
 def _check(details: EventDetails) -> None:
     if not details.title.strip():
-        raise EventError(_("Give the screening a title."))
+        raise EventError(_("Give the screening a title."), "title")
     if not 1 <= details.capacity <= MAX_CAPACITY:
-        raise EventError(_("The capacity must be between 1 and 100,000 people."))
+        raise EventError(_("The capacity must be between 1 and 100,000 people."), "capacity")
     in_person = details.mode in (EventMode.IN_PERSON, EventMode.HYBRID)
     online = details.mode in (EventMode.ONLINE, EventMode.HYBRID)
-    if in_person and not (details.city.strip() and details.country.strip()):
-        raise EventError(_("Give the city and country of the screening."))
+    if in_person and not details.city.strip():
+        raise EventError(_("Give the city of the screening."), "city")
+    if in_person and not details.country.strip():
+        raise EventError(_("Choose the country of the screening."), "country")
     link = details.online_link.strip()
     if online and not link.startswith(("https://", "http://")):
-        raise EventError(_("Give the link guests will use to join online (https://...)."))
+        raise EventError(
+            _("Give the link guests will use to join online (https://...)."), "online_link"
+        )
 
 
 def _apply(event: Event, details: EventDetails, starts: datetime, ends: datetime) -> bool:
@@ -160,11 +198,13 @@ def register_event(
         raise EventError(_("This campaign does not take new screenings."))
     settings = settings_for(campaign)
     if accepted_terms_version != settings.terms_version:
-        raise EventError(_("Read and accept the screening terms to register your screening."))
+        raise EventError(
+            _("Read and accept the screening terms to register your screening."), "accept_terms"
+        )
     _check(details)
     starts, ends = _times(details)
     if starts <= clock.now():
-        raise EventError(_("The screening must start in the future."))
+        raise EventError(_("The screening must start in the future."), "start_date")
     now = utcnow()
     event = Event(
         uid=secrets.token_hex(12), campaign_id=campaign.id, host_id=host.id,
@@ -177,6 +217,8 @@ def register_event(
     db.session.flush()
     if event.status == EventStatus.APPROVED:
         _email_decision(event)
+    else:
+        notify.screening_awaits_approval(event)
     return event
 
 
@@ -197,6 +239,7 @@ def update_event(event: Event, details: EventDetails) -> bool:
     starts, ends = _times(details)
     event = rsvp.lock(event)
     moved = starts != event.starts_at
+    before = notices.before_edit(event)
     if not _apply(event, details, starts, ends):
         return False
     event.sequence += 1
@@ -205,6 +248,7 @@ def update_event(event: Event, details: EventDetails) -> bool:
     if moved:
         reminders.retime(event)
     rsvp.promote_waitlist(event)
+    notices.tell_guests_of_change(event, before)
     return True
 
 

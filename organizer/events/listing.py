@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, select
 
 from organizer.accounts.models import User
 from organizer.campaigns.models import Campaign
+from organizer.dates import start_of_next_day
 from organizer.events import clock
 from organizer.events.models import Event, EventMode, EventReport, EventStatus, Visibility
 from organizer.extensions import db
@@ -57,7 +58,7 @@ def _filtered(statement: Select[Event], filters: Filters) -> Select[Event]:
     if filters.date_from:
         statement = statement.where(Event.starts_at >= _midnight(filters.date_from))
     if filters.date_to:
-        statement = statement.where(Event.starts_at < _midnight(filters.date_to + timedelta(1)))
+        statement = statement.where(Event.starts_at < start_of_next_day(filters.date_to))
     return statement
 
 
@@ -104,6 +105,10 @@ def feed_events(campaign: Campaign) -> list[Event]:
 def hosted_by(user: User) -> list[Event]:
     statement = select(Event).where(Event.host_id == user.id).order_by(Event.starts_at.desc())
     return list(db.session.scalars(statement))
+
+
+def hosts_any(user_id: int) -> bool:
+    return db.session.scalar(select(Event.id).where(Event.host_id == user_id).limit(1)) is not None
 
 
 def for_organizers(campaign: Campaign) -> list[Event]:

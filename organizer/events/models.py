@@ -127,6 +127,8 @@ class Event(Base):
     terms_accepted_at: Mapped[datetime]
     # iCalendar SEQUENCE: raised on every change a calendar should pick up.
     sequence: Mapped[int] = mapped_column(default=0)
+    # The host's choice: a notice per new RSVP (False), or one daily digest (True).
+    rsvp_digest: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     cancelled_at: Mapped[datetime | None]
@@ -175,7 +177,7 @@ class RSVP(Base):
     )
     confirm_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     manage_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
-    # The manage link is an HMAC of this salt (see rsvp.manage_token); no link is stored.
+    # The manage link is an HMAC of this salt (see links.manage_token); no link is stored.
     manage_salt: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]
@@ -183,6 +185,11 @@ class RSVP(Base):
     waitlisted_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     attended: Mapped[bool | None]
+    # Added by the host, not by the guest: such a guest gave no consent to anything and is
+    # never made a supporter; they get their manage link and nothing else.
+    added_by_host: Mapped[bool] = mapped_column(default=False)
+    # When the host was told of this RSVP; the digest task claims the rows still empty.
+    host_notified_at: Mapped[datetime | None]
 
     event: Mapped[Event] = relationship()
 
@@ -226,6 +233,18 @@ class EventReport(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     event: Mapped[Event] = relationship(back_populates="report")
+
+
+class HostFeedKey(Base):
+    """The secret inside a host's calendar feed address; a new one retires the old address."""
+
+    __tablename__ = "host_feed_key"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    secret: Mapped[str] = mapped_column(String(32))
+    rotated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class HostResource(Base):

@@ -13,7 +13,9 @@ from organizer.campaigns.web import campaign_for, current
 from organizer.events import hosting, listing, resources
 from organizer.events.forms import DecisionForm, ResourceForm, SettingsForm
 from organizer.events.models import EventStatus, ResourceKind
+from organizer.events.publicview import guest_view
 from organizer.extensions import db
+from organizer.security import upload_limit
 
 bp = Blueprint("event_organizer", __name__, url_prefix="/organize")
 
@@ -31,7 +33,7 @@ def events(slug: str) -> ResponseReturnValue:
     return render_template(
         "events/organize.html",
         campaign=campaign,
-        pending=[e for e in found if e.status == EventStatus.PENDING],
+        pending=[(e, guest_view(e)) for e in found if e.status == EventStatus.PENDING],
         others=[e for e in found if e.status != EventStatus.PENDING],
         decision_form=DecisionForm(),
         rollup=listing.rollup(campaign),
@@ -81,6 +83,7 @@ def settings(slug: str) -> ResponseReturnValue:
 
 
 @bp.route("/<slug>/events/resources", methods=["GET", "POST"])
+@upload_limit("HOST_RESOURCE_MAX_BYTES")
 def host_resources(slug: str) -> ResponseReturnValue:
     campaign, _role = campaign_for(slug, Permission.MANAGE_EVENTS)
     form = ResourceForm()

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 
 from organizer.events import clock
+from organizer.events.links import manage_url
 from organizer.events.models import (
     RSVP,
     Event,
@@ -121,7 +122,7 @@ def send_due(now: datetime | None = None, batch: int = BATCH) -> int:
         email = queue_email(
             to=guest.email, template="event_reminder", locale=guest.locale,
             context={"event": guest_view(event), "rsvp": guest, "kind": reminder.kind.value,
-                     "manage_url": _manage_url(guest)},
+                     "manage_url": manage_url(guest)},
             related=("rsvp", guest.id),
             idempotency_key=f"event-reminder:{reminder.id}:{int(reminder.due_at.timestamp())}",
         )  # fmt: skip
@@ -139,9 +140,3 @@ def _still_wanted(guest: RSVP, event: Event, now: datetime) -> bool:
         and event.status == EventStatus.APPROVED
         and event.starts_at > now
     )
-
-
-def _manage_url(guest: RSVP) -> str:
-    from organizer.events.rsvp import manage_url
-
-    return manage_url(guest)

@@ -9,6 +9,7 @@ from typing import IO
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import exists, select
 
 from organizer.accounts.models import User
@@ -32,7 +33,11 @@ def _read_limited(stream: IO[bytes], limit: int) -> bytes:
     data = stream.read(limit + 1)
     if len(data) > limit:
         raise ResourceError(
-            _("The file is too large: at most %(size)d MB.", size=max(1, limit // 1_000_000))
+            ngettext(
+                "The file is too large: at most %(num)d MB.",
+                "The file is too large: at most %(num)d MB.",
+                max(1, limit // 1_000_000),
+            )
         )
     return data
 

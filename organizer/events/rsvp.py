@@ -7,20 +7,19 @@ moment can neither over-fill the event nor promote the same guest twice.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from organizer.accounts.models import User
 from organizer.db import utcnow
-from organizer.events import reminders
+from organizer.events import notices, reminders
+from organizer.events.links import manage_url
 from organizer.events.models import RSVP, Event, RSVPStatus
 from organizer.events.publicview import guest_view, public_view
 from organizer.events.tokens import hash_token, new_token
@@ -33,6 +32,22 @@ HOLDING = (RSVPStatus.GOING, RSVPStatus.WAITLISTED)
 
 class RSVPError(ValueError):
     """A request the rules refuse; the message is for the person (already translated)."""
+
+
+class WaitlistOffer(RSVPError):
+    """The party fits the screening but not the places left: the guest may take the
+    waitlist, if they say so."""
+
+    def __init__(self, places_left: int, party_size: int) -> None:
+        self.places_left = places_left
+        super().__init__(
+            ngettext(
+                "Only %(num)d place is left, so a party of %(size)d goes on the waitlist.",
+                "Only %(num)d places are left, so a party of %(size)d goes on the waitlist.",
+                places_left,
+                size=party_size,
+            )
+        )
 
 
 def lock(event: Event) -> Event:
@@ -71,31 +86,6 @@ def waitlist(event: Event) -> list[RSVP]:
     )
 
 
-# --- Manage links ---------------------------------------------------------------------------
-# The token is an HMAC of a random per-RSVP salt and only its sha256 is stored: a copy of the
-# database opens no link, yet every email about an RSVP can carry the same working link.
-
-
-def manage_token(rsvp: RSVP) -> str:
-    if not rsvp.manage_salt:
-        rsvp.manage_salt = secrets.token_hex(16)
-    key = str(current_app.config["SECRET_KEY"]).encode()
-    message = f"rsvp-manage:{rsvp.id}:{rsvp.manage_salt}".encode()
-    token = hmac.new(key, message, hashlib.sha256).hexdigest()
-    rsvp.manage_token_hash = hash_token(token)
-    return token
-
-
-def manage_url(rsvp: RSVP) -> str:
-    return external_url("events.manage_rsvp", token=manage_token(rsvp))
-
-
-def by_manage_token(token: str) -> RSVP | None:
-    if not token or len(token) > 128:
-        return None
-    return db.session.scalar(select(RSVP).where(RSVP.manage_token_hash == hash_token(token)))
-
-
 # --- Asking for a place ------------------------------------------------------------------------
 
 
@@ -113,14 +103,37 @@ def _normalize_email(raw: str) -> str:
         raise RSVPError(_("Enter a valid email address.")) from None
 
 
-def _check_party(party_size: int) -> None:
-    maximum = int(current_app.config["EVENT_MAX_PARTY_SIZE"])
+def max_party() -> int:
+    return int(current_app.config["EVENT_MAX_PARTY_SIZE"])
+
+
+def _check_party(party_size: int, event: Event) -> None:
+    maximum = max_party()
     if not 1 <= party_size <= maximum:
-        raise RSVPError(_("A party is 1 to %(max)d people.", max=maximum))
+        raise RSVPError(
+            ngettext(
+                "A party is at most %(num)d person.", "A party is 1 to %(num)d people.", maximum
+            )
+        )
+    if party_size > event.capacity:
+        raise RSVPError(
+            ngettext(
+                "This screening has %(num)d place in all: a party of %(size)d cannot fit.",
+                "This screening has %(num)d places in all: a party of %(size)d cannot fit.",
+                event.capacity,
+                size=party_size,
+            )
+        )
 
 
 def request_place(
-    event: Event, name: str, raw_email: str, party_size: int, locale: str, user: User | None
+    event: Event,
+    name: str,
+    raw_email: str,
+    party_size: int,
+    locale: str,
+    user: User | None,
+    accept_waitlist: bool = False,
 ) -> RSVPRequest:
     """Ask for places. A guest with a verified account under that address is seated at
     once; anyone else is sent a confirmation link first, whatever the address's history,
@@ -128,13 +141,18 @@ def request_place(
     if not event.is_open:
         raise RSVPError(_("This screening no longer takes RSVPs."))
     email = _normalize_email(raw_email)
-    _check_party(party_size)
+    _check_party(party_size, event)
     if not name.strip():
         raise RSVPError(_("Enter your name."))
     existing = db.session.scalar(select(RSVP).where(RSVP.event_id == event.id, RSVP.email == email))
     if existing is not None and existing.status in HOLDING:
         _email_status(existing, "rsvp_link")
         return RSVPRequest(existing, confirmed=False)
+    left = places_left(event)
+    # A full screening says so on its page, and its button is "join the waitlist"; a party
+    # that is only too big for the places left must be told before it is queued.
+    if 0 < left < party_size and not accept_waitlist:
+        raise WaitlistOffer(left, party_size)
     guest = existing or RSVP(event_id=event.id, email=email)
     guest.name, guest.party_size, guest.locale = name.strip(), party_size, locale
     guest.status, guest.cancelled_at = RSVPStatus.PENDING, None
@@ -194,17 +212,21 @@ def _seat(event: Event, guest: RSVP) -> None:
         guest.waitlisted_at = now
         db.session.flush()
         _email_status(guest, "rsvp_waitlisted")
+    notices.rsvp_arrived(guest)
 
 
 def _email_status(guest: RSVP, template: str) -> None:
     event = guest.event
     going = guest.status == RSVPStatus.GOING
+    view = guest_view(event) if going else public_view(event)
     queue_email(
         to=guest.email, template=template, locale=guest.locale,
-        context={"event": guest_view(event) if going else public_view(event), "rsvp": guest,
+        context={"event": view, "rsvp": guest,
                  "manage_url": manage_url(guest), "promoted": template == "rsvp_promoted",
                  "event_url": external_url("events.detail", event_id=event.id)},
         related=("rsvp", guest.id),
+        # A guest with a place gets the calendar entry; a waiting one has no date to keep.
+        attachments=[notices.ics_attachment(view)] if going else [],
     )  # fmt: skip
 
 
@@ -226,15 +248,21 @@ def cancel(guest: RSVP) -> list[RSVP]:
 
 
 def change_party_size(guest: RSVP, party_size: int) -> list[RSVP]:
-    _check_party(party_size)
     event = lock(guest.event)
+    _check_party(party_size, event)
     db.session.refresh(guest)
     if guest.status not in HOLDING:
         raise RSVPError(_("This RSVP is cancelled."))
     if guest.status == RSVPStatus.GOING and party_size > guest.party_size:
         free = event.capacity - places_taken(event)
         if party_size - guest.party_size > free:
-            raise RSVPError(_("Only %(count)d more places are free.", count=max(0, free)))
+            raise RSVPError(
+                ngettext(
+                    "Only %(num)d more place is free.",
+                    "Only %(num)d more places are free.",
+                    max(0, free),
+                )
+            )
     guest.party_size = party_size
     db.session.flush()
     return promote_waitlist(event)
@@ -281,3 +309,46 @@ def rsvp_of_user(event: Event, user: Any) -> RSVP | None:
             (RSVP.user_id == user.id) | (RSVP.email == user.email),
         )
     )
+
+
+# --- The host's own changes to the list ------------------------------------------------------
+
+
+def add_by_host(event: Event, name: str, raw_email: str, party_size: int, locale: str) -> RSVP:
+    """A guest the host seats themselves: no confirmation asked and no consent implied, so
+    the guest gets their manage link and nothing else (no reminders, not a supporter)."""
+    email = _normalize_email(raw_email)
+    if not name.strip():
+        raise RSVPError(_("Enter the guest's name."))
+    event = lock(event)
+    if not event.is_open:
+        raise RSVPError(_("Guests can only be added to an approved screening still to come."))
+    _check_party(party_size, event)
+    existing = db.session.scalar(select(RSVP).where(RSVP.event_id == event.id, RSVP.email == email))
+    if existing is not None and existing.status in HOLDING:
+        raise RSVPError(_("This person is already on the guest list."))
+    if party_size > places_left(event):
+        raise RSVPError(_("There are not enough places left for this party."))
+    guest = existing or RSVP(event_id=event.id, email=email)
+    guest.name, guest.party_size, guest.locale = name.strip(), party_size, locale
+    guest.status, guest.added_by_host = RSVPStatus.GOING, True
+    guest.confirmed_at, guest.cancelled_at, guest.confirm_token_hash = utcnow(), None, None
+    guest.host_notified_at = utcnow()
+    db.session.add(guest)
+    db.session.flush()
+    _email_status(guest, "rsvp_added")
+    return guest
+
+
+def remove_by_host(event: Event, guest_id: int) -> RSVP:
+    guest = db.session.get(RSVP, guest_id)
+    if guest is None or guest.event_id != event.id or guest.status not in HOLDING:
+        raise RSVPError(_("This guest is not on the list any more."))
+    cancel(guest)
+    queue_email(
+        to=guest.email, template="rsvp_removed", locale=guest.locale,
+        context={"event": public_view(event), "rsvp": guest,
+                 "event_url": external_url("events.detail", event_id=event.id)},
+        related=("rsvp", guest.id),
+    )  # fmt: skip
+    return guest

@@ -18,6 +18,15 @@ class LocalTimeError(ValueError):
     """A wall time that does not exist in the zone (the hour skipped when clocks go forward)."""
 
 
+class AmbiguousTimeError(ValueError):
+    """A wall time that occurs twice (the hour repeated when clocks go back); ``instants``
+    are its two UTC readings, the first (fold 0) then the second (fold 1)."""
+
+    def __init__(self, instants: tuple[datetime, datetime]) -> None:
+        super().__init__("ambiguous local time")
+        self.instants = instants
+
+
 @lru_cache(maxsize=1)
 def timezone_names() -> tuple[str, ...]:
     # Only canonical Area/City names; "posix/..." and "Etc/GMT+3" only confuse people.
@@ -38,15 +47,20 @@ def is_timezone(name: str) -> bool:
     return name == "UTC" or name in timezone_names()
 
 
-def to_utc(day: date, wall: time, tz_name: str) -> datetime:
+def to_utc(day: date, wall: time, tz_name: str, fold: int | None = None) -> datetime:
     """The UTC instant of a wall time in ``tz_name``. In the repeated hour when clocks go
-    back, the first occurrence; in the skipped hour when they go forward, an error."""
+    back, the occurrence ``fold`` names (0 the first, 1 the second), and without it an
+    :class:`AmbiguousTimeError`; in the skipped hour when they go forward, an error."""
     tz = zone(tz_name)
-    local = datetime.combine(day, wall).replace(tzinfo=tz, fold=0)
-    instant = local.astimezone(UTC)
-    if instant.astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
-        raise LocalTimeError(f"{local:%Y-%m-%d %H:%M} does not exist in {tz_name}")
-    return instant
+    first = datetime.combine(day, wall).replace(tzinfo=tz, fold=0).astimezone(UTC)
+    second = datetime.combine(day, wall).replace(tzinfo=tz, fold=1).astimezone(UTC)
+    if first.astimezone(tz).replace(tzinfo=None) != datetime.combine(day, wall):
+        raise LocalTimeError(f"{day} {wall} does not exist in {tz_name}")
+    if first == second:
+        return first
+    if fold is None:
+        raise AmbiguousTimeError((first, second))
+    return second if fold else first
 
 
 def local(instant: datetime, tz_name: str) -> datetime:

@@ -26,8 +26,9 @@ from flask_login import current_user
 
 from organizer.campaigns.models import Campaign
 from organizer.campaigns.web import public_campaign
-from organizer.events import calendars, hosting, listing, rsvp
-from organizer.events.forms import MODE_NAMES, PartySizeForm, RSVPForm
+from organizer.events import atom, calendars, hosting, links, listing, rsvp
+from organizer.events.feedkeys import user_for_feed_token
+from organizer.events.forms import MODE_NAMES, CancelRSVPForm, PartySizeForm, RSVPForm
 from organizer.events.jsonld import event_jsonld
 from organizer.events.models import RSVP, Event, RSVPStatus
 from organizer.events.publicview import EventView, guest_view, public_view
@@ -36,7 +37,6 @@ from organizer.events.web import (
     ics_response,
     init_template_helpers,
     private,
-    user_for_feed_token,
 )
 from organizer.extensions import db, limiter
 from organizer.security import public_form
@@ -99,6 +99,14 @@ def campaign_feed(slug: str) -> ResponseReturnValue:
     return ics_response(body, f"{campaign.slug}-screenings.ics", download=False)
 
 
+@bp.get("/c/<slug>/events.atom")
+def campaign_atom(slug: str) -> ResponseReturnValue:
+    campaign = public_campaign(slug)
+    views = [public_view(e) for e in listing.upcoming(campaign, listing.Filters())]
+    body = atom.screenings_feed(campaign, views)
+    return Response(body, mimetype="application/atom+xml")
+
+
 @bp.get("/events/hosts/<token>/screenings.ics")
 def host_feed(token: str) -> ResponseReturnValue:
     user = user_for_feed_token(token)
@@ -117,7 +125,9 @@ def _reader_view(event: Event) -> tuple[EventView, RSVP | None]:
     return public_view(event), mine
 
 
-def _event_page(event: Event, form: RSVPForm, status: int = 200) -> ResponseReturnValue:
+def _event_page(
+    event: Event, form: RSVPForm, status: int = 200, offer: str = ""
+) -> ResponseReturnValue:
     view, mine = _reader_view(event)
     return render_template(
         "events/detail.html",
@@ -130,6 +140,7 @@ def _event_page(event: Event, form: RSVPForm, status: int = 200) -> ResponseRetu
         places_left=rsvp.places_left(event),
         can_manage=hosting.can_manage(current_user, event),
         max_party=current_app.config["EVENT_MAX_PARTY_SIZE"],
+        offer=offer,
     ), status
 
 
@@ -160,14 +171,17 @@ def rsvp_post(event_id: int) -> ResponseReturnValue:
     try:
         asked = rsvp.request_place(
             event, form.name.data or "", form.email.data or "", form.party_size.data or 1,
-            str(get_locale() or "en"), user,
+            str(get_locale() or "en"), user, accept_waitlist=bool(form.accept_waitlist.data),
         )  # fmt: skip
+    except rsvp.WaitlistOffer as exc:
+        # Raised before anything is written: there is nothing to roll back.
+        return _event_page(event, form, 200, offer=str(exc))
     except rsvp.RSVPError as exc:
         form.party_size.errors = [str(exc)]
         return _event_page(event, form, 400)
     db.session.commit()
     if asked.confirmed:
-        return redirect(url_for(".manage_rsvp", token=rsvp.manage_token(asked.rsvp)))
+        return redirect(url_for(".manage_rsvp", token=links.manage_token(asked.rsvp)))
     return render_template("events/check_email.html", event=public_view(event))
 
 
@@ -192,13 +206,13 @@ def confirm_rsvp(token: str) -> ResponseReturnValue:
         return render_template("events/closed.html", message=str(exc)), 409
     if confirmed is None:
         return render_template("events/link_invalid.html"), 400
-    token_out = rsvp.manage_token(confirmed)
+    token_out = links.manage_token(confirmed)
     db.session.commit()
     return redirect(url_for(".manage_rsvp", token=token_out))
 
 
 def _guest_or_404(token: str) -> RSVP:
-    guest = rsvp.by_manage_token(token)
+    guest = links.by_manage_token(token)
     if guest is None:
         abort(404)
     return guest
@@ -213,6 +227,7 @@ def _manage_page(guest: RSVP, form: PartySizeForm | None = None, status: int = 2
         view=guest_view(event) if going else public_view(event),
         form=form, token=request.view_args["token"] if request.view_args else "",
         position=_queue_position(guest),
+        max_party=current_app.config["EVENT_MAX_PARTY_SIZE"],
     )  # fmt: skip
     return private(current_app.make_response((html, status)))
 
@@ -232,7 +247,13 @@ def manage_rsvp(token: str) -> ResponseReturnValue:
 @bp.post("/events/rsvp/<token>/cancel")
 @public_form
 def cancel_rsvp(token: str) -> ResponseReturnValue:
+    """The first press asks "are you sure?"; only the second, with ``confirm``, cancels."""
     guest = _guest_or_404(token)
+    if not CancelRSVPForm(request.form).confirm.data:
+        html = render_template(
+            "events/cancel_rsvp.html", rsvp=guest, view=public_view(guest.event), token=token
+        )
+        return private(current_app.make_response(html))
     rsvp.cancel(guest)
     db.session.commit()
     return redirect(url_for(".manage_rsvp", token=token))

@@ -6,11 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from babel import Locale
-from flask import Response, abort, current_app
+from flask import Response, abort
 from flask.sansio.app import App
 from flask_babel import get_locale
 from flask_login import current_user
-from itsdangerous import BadSignature, URLSafeSerializer
 
 from organizer.accounts.models import User
 from organizer.campaigns.models import Campaign
@@ -18,9 +17,6 @@ from organizer.events import hosting, listing, times
 from organizer.events.forms import MODE_NAMES, RESOURCE_NAMES
 from organizer.events.models import Event, EventStatus
 from organizer.events.publicview import EventView
-from organizer.extensions import db
-
-FEED_SALT = "cahier.host-feed"
 
 
 def current() -> User:
@@ -65,22 +61,6 @@ def private(response: Response) -> Response:
     return response
 
 
-def _feed_serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=FEED_SALT)
-
-
-def host_feed_token(user: User) -> str:
-    return str(_feed_serializer().dumps({"u": user.id}))
-
-
-def user_for_feed_token(token: str) -> User | None:
-    try:
-        data = _feed_serializer().loads(token)
-    except BadSignature:
-        return None
-    return db.session.get(User, data.get("u")) if isinstance(data, dict) else None
-
-
 # --- Template helpers ---------------------------------------------------------------------------
 
 
@@ -107,7 +87,15 @@ def screenings_summary(campaign: Campaign) -> listing.Rollup:
     return listing.rollup(campaign)
 
 
+def hosts_screenings() -> bool:
+    """Whether the reader hosts any screening: the header then links to "My screenings"."""
+    if not getattr(current_user, "is_authenticated", False):
+        return False
+    return listing.hosts_any(current_user.id)
+
+
 def init_template_helpers(app: App) -> None:
+    app.add_template_global(hosts_screenings)
     app.add_template_global(event_when)
     app.add_template_global(event_day)
     app.add_template_global(country_label)

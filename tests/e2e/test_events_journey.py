@@ -127,10 +127,12 @@ def test_host_registers_guests_fill_it_and_the_waitlist_moves(
         # Ada cancels; Ben is promoted and told by email.
         guest.goto(ada_manage)
         guest.get_by_role("button", name="Cancel my RSVP").click()
+        shots(guest, "ada-cancel-asks")
+        guest.get_by_role("button", name="Yes, cancel my RSVP").click()
         expect(guest.get_by_text("Your RSVP is cancelled.")).to_be_visible()
         shots(guest, "ada-cancelled")
         _open_mail(guest, "ben@example.org", "A place freed up")
-        expect(guest.get_by_text("You are going, with 1 people in your party.")).to_be_visible()
+        expect(guest.get_by_text("You are going, with 1 person in your party.")).to_be_visible()
         shots(guest, "ben-promoted-email")
     finally:
         guests.close()

@@ -14,7 +14,7 @@ from tests.factories import EventFactory
 
 def confirmed_guest(event, email, party_size=1, name="Guest", locale="en"):
     """Ask for places and confirm through the emailed token: going or waitlisted."""
-    asked = rsvp.request_place(event, name, email, party_size, locale, None)
+    asked = rsvp.request_place(event, name, email, party_size, locale, None, accept_waitlist=True)
     guest = rsvp.confirm(asked.confirm_token)
     db.session.flush()
     return guest

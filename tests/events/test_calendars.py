@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
+from xml.etree import ElementTree
+from zoneinfo import ZoneInfo
 
+import pytest
 from icalendar import Calendar
 
 from organizer.events import hosting
 from organizer.events.hosting import EventDetails
-from organizer.events.models import EventMode
+from organizer.events.models import EventMode, EventStatus, Visibility
 from organizer.events.times import local
 from tests.factories import EventFactory
 
@@ -86,10 +89,93 @@ def test_the_campaign_feed_lists_its_public_events(client, ctx):
 
 
 def test_the_host_feed_needs_its_secret_token(client, ctx):
-    from organizer.events.web import host_feed_token
+    from organizer.events.feedkeys import host_feed_token
 
     event = EventFactory(mode=EventMode.ONLINE, online_link="https://meet.example.org/host")
     cal = _parse(client.get(f"/events/hosts/{host_feed_token(event.host)}/screenings.ics"))
     (entry,) = cal.walk("VEVENT")
     assert "meet.example.org/host" in entry["DESCRIPTION"]
     assert client.get("/events/hosts/forged/screenings.ics").status_code == 404
+
+
+def _transitions(vtimezone):
+    """(UTC instant, offset before, offset after) for every onset the VTIMEZONE lists."""
+    found = []
+    for part in vtimezone.walk():
+        if part.name not in ("STANDARD", "DAYLIGHT"):
+            continue
+        before, after = part.decoded("TZOFFSETFROM"), part.decoded("TZOFFSETTO")
+        onsets = [part.decoded("DTSTART")]
+        rdates = part.get("RDATE", [])
+        for rdate in rdates if isinstance(rdates, list) else [rdates]:
+            onsets += [d.dt for d in rdate.dts]
+        found += [(o.replace(tzinfo=UTC) - before, before, after) for o in onsets]
+    return found
+
+
+@pytest.mark.parametrize("tzid", ["Europe/Paris", "America/New_York", "Australia/Sydney"])
+def test_every_vtimezone_transition_lands_where_zoneinfo_puts_it(client, ctx, tzid):
+    first = EventFactory(timezone=tzid)
+    EventFactory(campaign=first.campaign, timezone=tzid,
+                 starts_at=first.starts_at + timedelta(days=400),
+                 ends_at=first.starts_at + timedelta(days=400, hours=2))  # fmt: skip
+    cal = _parse(client.get(f"/c/{first.campaign.slug}/events.ics"))
+    (vtimezone,) = cal.walk("VTIMEZONE")
+    listed = _transitions(vtimezone)
+    zone = ZoneInfo(tzid)
+    changes = [t for t in listed if t[1] != t[2]]
+    assert len(changes) >= 2  # the feed covers two years of clock changes
+    for instant, before, after in changes:
+        assert (instant - timedelta(seconds=1)).astimezone(zone).utcoffset() == before
+        assert instant.astimezone(zone).utcoffset() == after
+    years = {first.starts_at.year, first.starts_at.year + 1}
+    covered = {i.year for i, *_ in changes}
+    assert years <= covered
+
+
+def test_paris_spring_forward_is_at_one_utc(client, ctx):
+    event = EventFactory()
+    cal = _parse(client.get(f"/events/{event.id}/event.ics"))
+    spring = [t for t in _transitions(cal.walk("VTIMEZONE")[0]) if t[2] > t[1]]
+    assert spring and all(instant.hour == 1 for instant, *_ in spring)
+
+
+def test_declined_screenings_are_cancelled_in_the_host_feed(client, ctx):
+    from organizer.events.feedkeys import host_feed_token
+
+    declined = EventFactory(status=EventStatus.PENDING)
+    hosting.decide(declined, approve=False)
+    cal = _parse(client.get(f"/events/hosts/{host_feed_token(declined.host)}/screenings.ics"))
+    assert [str(e["STATUS"]) for e in cal.walk("VEVENT")] == ["CANCELLED"]
+
+
+def test_feeds_say_how_often_to_refresh(client, ctx):
+    event = EventFactory()
+    body = client.get(f"/c/{event.campaign.slug}/events.ics").get_data(as_text=True)
+    assert "REFRESH-INTERVAL;VALUE=DURATION:PT6H" in body
+    assert "X-PUBLISHED-TTL:PT6H" in body
+
+
+def test_a_rotated_host_feed_address_stops_working(client, ctx):
+    from organizer.events import feedkeys
+
+    event = EventFactory()
+    old = feedkeys.host_feed_token(event.host)
+    assert client.get(f"/events/hosts/{old}/screenings.ics").status_code == 200
+    feedkeys.rotate(event.host)
+    new = feedkeys.host_feed_token(event.host)
+    assert new != old
+    assert client.get(f"/events/hosts/{old}/screenings.ics").status_code == 404
+    assert client.get(f"/events/hosts/{new}/screenings.ics").status_code == 200
+
+
+def test_the_campaign_has_an_atom_feed_of_its_screenings(client, ctx):
+    event = EventFactory()
+    hidden = EventFactory(campaign=event.campaign, visibility=Visibility.UNLISTED)
+    response = client.get(f"/c/{event.campaign.slug}/events.atom")
+    assert response.mimetype == "application/atom+xml"
+    root = ElementTree.fromstring(response.data)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    titles = [e.findtext("a:title", namespaces=ns) for e in root.findall("a:entry", ns)]
+    assert titles == [event.title]
+    assert hidden.title not in response.get_data(as_text=True)

@@ -4,6 +4,7 @@ messages, cancelling, reports rolled up on the campaign page, and host resources
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,8 @@ import pytest
 from organizer.campaigns.models import CampaignStatus, Membership, Role
 from organizer.db import utcnow
 from organizer.events import hosting
-from organizer.events.models import Event, EventReport, EventStatus
+from organizer.events.models import Event, EventReport, EventStatus, RSVPStatus
+from organizer.events.rsvp import guests as event_guests
 from organizer.extensions import db
 from tests.campaigns.conftest import build_campaign, publish
 from tests.events.conftest import confirmed_guest, emails_to, login
@@ -146,12 +148,14 @@ def test_guest_list_csv_message_and_cancel(client, ctx):
         data={
             "subject": "Parking",
             "body": "Use the back entrance.",
+            "recipients": "all",
             "csrf_token": csrf_token(page),
         },
     )
     assert sent.status_code == 302
     (message,) = emails_to("b@example.org", "event_message")
     assert "back entrance" in message.text_body and message.subject.startswith("Parking")
+    assert message.headers["Reply-To"] == event.host.email
 
     client.post(
         f"/events/{event.id}/cancel", data={"reason": "Storm.", "csrf_token": csrf_token(page)}
@@ -200,7 +204,7 @@ def test_report_rolls_up_on_the_campaign_page(client, campaign):
     db.session.add(EventReport(event_id=other.id, attendee_count=36, reported_by_id=other.host_id))
     db.session.flush()
     html = client.get(f"/c/{campaign.slug}").get_data(as_text=True)
-    assert "2 screenings, 1,240 attendees." in html
+    assert "2 screenings held · 1,240 attendees" in html
 
 
 def test_reports_wait_for_the_screening(client, ctx):
@@ -257,3 +261,93 @@ def test_organizer_settings_version_the_terms(client, campaign):
     assert response.status_code == 302
     settings = hosting.settings_for(campaign)
     assert (settings.terms_version, settings.require_approval) == (2, False)
+
+
+def _error_of(html, field):
+    found = re.search(rf'<p class="error" id="{field}-error">([^<]*)</p>', html)
+    return found.group(1) if found else None
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"start_date": "2020-01-01", "end_date": "2020-01-01"}, "start_date", "in the future"),
+        ({"end_time": "18:00"}, "end_time", "must end after it starts"),
+        ({"mode": "online", "city": "", "country": ""}, "online_link", "link guests will use"),
+        ({"city": ""}, "city", "Give the city"),
+        ({"country": ""}, "country", "Choose the country"),
+    ],
+)
+def test_each_rule_shows_its_error_under_its_own_field(client, campaign, changes, field, message):
+    login(client, UserFactory())
+    html = submit(client, f"/c/{campaign.slug}/events/new", _form(**changes)).get_data(True)
+    assert message in (_error_of(html, field) or "")
+    assert _error_of(html, "title") is None
+
+
+def test_a_start_more_than_five_years_ahead_is_refused(client, campaign):
+    login(client, UserFactory())
+    day = (utcnow() + timedelta(days=6 * 366)).date().isoformat()
+    data = _form(start_date=day, end_date=day)
+    html = submit(client, f"/c/{campaign.slug}/events/new", data).get_data(as_text=True)
+    assert "at most 5 years ahead" in (_error_of(html, "start_date") or "")
+    assert db.session.query(Event).count() == 0
+
+
+def test_a_time_that_occurs_twice_asks_which_one(client, campaign):
+    login(client, UserFactory())
+    day = "2030-10-27"  # Paris goes from 03:00 back to 02:00
+    data = _form(start_date=day, end_date=day, start_time="02:30", end_time="04:00")
+    html = submit(client, f"/c/{campaign.slug}/events/new", data).get_data(True)
+    assert "occurs twice" in (_error_of(html, "start_time") or "")
+    assert "GMT+02:00" in html and "GMT+01:00" in html
+    assert db.session.query(Event).count() == 0
+    response = submit(client, f"/c/{campaign.slug}/events/new", {**data, "fold": "1"})
+    assert response.status_code == 302
+    event = db.session.query(Event).one()
+    assert (event.starts_at.hour, event.starts_at.minute) == (1, 30)  # 02:30 CET is 01:30 UTC
+
+
+def test_pending_screenings_show_what_organizers_decide_on(client, campaign):
+    event = EventFactory(
+        campaign=campaign, status=EventStatus.PENDING, capacity=4,
+        description="A long talk afterwards.", venue_name="Salle Jaurès",
+    )  # fmt: skip
+    login(client, campaign.created_by)
+    html = client.get(f"/organize/{campaign.slug}/events").get_data(as_text=True)
+    pending = html.split('id="pending-heading"')[1].split('id="all-heading"')[0]
+    for expected in ("Salle Jaurès", "In person", "4 places", "A long talk afterwards.",
+                     event.host.display_name):  # fmt: skip
+        assert expected in pending
+
+
+def test_a_host_adds_and_removes_a_guest_from_the_manage_page(client, ctx):
+    event = EventFactory(capacity=3)
+    login(client, event.host)
+    page = client.get(f"/events/{event.id}/manage").get_data(as_text=True)
+    added = client.post(
+        f"/events/{event.id}/guests",
+        data={"name": "Zoe", "email": "zoe@example.org", "party_size": "2",
+              "csrf_token": csrf_token(page)},
+    )  # fmt: skip
+    assert added.status_code == 302
+    (guest,) = event_guests(event)
+    assert guest.added_by_host and emails_to("zoe@example.org", "rsvp_added")
+    ask = client.get(f"/events/{event.id}/guests/{guest.id}/remove")
+    assert "Yes, remove this guest" in ask.get_data(as_text=True)
+    assert guest.status == RSVPStatus.GOING  # asking removes nobody
+    client.post(
+        f"/events/{event.id}/guests/{guest.id}/remove",
+        data={"csrf_token": csrf_token(ask.get_data(as_text=True))},
+    )
+    assert guest.status == RSVPStatus.CANCELLED
+    assert emails_to("zoe@example.org", "rsvp_removed")
+
+
+def test_the_header_offers_my_screenings_to_hosts_only(client, ctx):
+    event = EventFactory()
+    login(client, event.host)
+    assert 'href="/events/mine"' in client.get("/").get_data(as_text=True)
+    client.post("/account/logout", data={"csrf_token": csrf_token(client.get("/").get_data(True))})
+    login(client, UserFactory())
+    assert 'href="/events/mine"' not in client.get("/").get_data(as_text=True)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from organizer.events import rsvp
-from organizer.events.models import RSVP, RSVPStatus
+from organizer.events import links, rsvp
+from organizer.events.models import RSVP, Reminder, RSVPStatus
 from organizer.extensions import db
 from tests.events.conftest import confirmed_guest, emails_to
-from tests.factories import UserFactory
+from tests.factories import EventFactory, UserFactory
 
 
 def test_capacity_counts_party_sizes_and_the_rest_wait(event):
@@ -59,14 +59,14 @@ def test_the_waitlist_is_served_in_order(event):
     confirmed_guest(event, "a@example.org", 5)
     early = confirmed_guest(event, "early@example.org", 1)
     late = confirmed_guest(event, "late@example.org", 1)
-    rsvp.change_party_size(rsvp.by_manage_token(_token("a@example.org")), 4)
+    rsvp.change_party_size(links.by_manage_token(_token("a@example.org")), 4)
     assert early.status == RSVPStatus.GOING
     assert late.status == RSVPStatus.WAITLISTED
 
 
 def _token(address):
     guest = db.session.scalar(select(RSVP).where(RSVP.email == address))
-    return rsvp.manage_token(guest)
+    return links.manage_token(guest)
 
 
 def test_growing_a_party_needs_free_places(event):
@@ -103,13 +103,13 @@ def test_the_confirmation_email_carries_the_link(event):
 
 def test_the_manage_link_is_stable_and_only_its_hash_is_stored(event):
     guest = confirmed_guest(event, "a@example.org", 1)
-    token = rsvp.manage_token(guest)
-    assert rsvp.manage_token(guest) == token
+    token = links.manage_token(guest)
+    assert links.manage_token(guest) == token
     assert token not in (guest.manage_token_hash, guest.manage_salt)
-    assert rsvp.by_manage_token(token) is guest
+    assert links.by_manage_token(token) is guest
     altered = token[:-1] + ("0" if token[-1] != "0" else "1")
-    assert rsvp.by_manage_token(altered) is None
-    assert rsvp.by_manage_token("") is None
+    assert links.by_manage_token(altered) is None
+    assert links.by_manage_token("") is None
     (going,) = emails_to("a@example.org", "rsvp_going")
     assert token in going.text_body
 
@@ -148,3 +148,43 @@ def test_a_cancelled_guest_may_come_back(event):
     rsvp.cancel(guest)
     back = confirmed_guest(event, "a@example.org", 2)
     assert back.id == guest.id and back.status == RSVPStatus.GOING and back.party_size == 2
+
+
+def test_a_party_larger_than_the_whole_screening_is_refused_with_the_capacity(ctx):
+    event = EventFactory(capacity=4)
+    with pytest.raises(rsvp.RSVPError, match="has 4 places in all: a party of 5 cannot fit"):
+        rsvp.request_place(event, "Crowd", "crowd@example.org", 5, "en", None)
+
+
+def test_a_party_larger_than_the_places_left_is_offered_the_waitlist(ctx):
+    event = EventFactory(capacity=4)
+    confirmed_guest(event, "first@example.org", 3)
+    with pytest.raises(rsvp.WaitlistOffer, match="Only 1 place is left") as offer:
+        rsvp.request_place(event, "Pair", "pair@example.org", 2, "en", None)
+    assert offer.value.places_left == 1
+    asked = rsvp.request_place(event, "Pair", "pair@example.org", 2, "en", None,
+                               accept_waitlist=True)  # fmt: skip
+    assert rsvp.confirm(asked.confirm_token).status == RSVPStatus.WAITLISTED
+
+
+def test_a_host_adds_a_guest_who_gets_only_their_link(ctx):
+    event = EventFactory(capacity=4)
+    guest = rsvp.add_by_host(event, "Zoe", "zoe@example.org", 2, "fr")
+    assert guest.status == RSVPStatus.GOING and guest.added_by_host
+    (email,) = emails_to("zoe@example.org")
+    assert email.kind == "rsvp_added" and "/events/rsvp/" in email.text_body
+    assert db.session.query(Reminder).filter_by(rsvp_id=guest.id).count() == 0
+    with pytest.raises(rsvp.RSVPError, match="already on the guest list"):
+        rsvp.add_by_host(event, "Zoe", "zoe@example.org", 1, "fr")
+    with pytest.raises(rsvp.RSVPError, match="not enough places"):
+        rsvp.add_by_host(event, "Big", "big@example.org", 3, "en")
+
+
+def test_a_host_removes_a_guest_who_is_told_and_whose_places_go_on(ctx):
+    event = EventFactory(capacity=1)
+    first = confirmed_guest(event, "first@example.org")
+    second = confirmed_guest(event, "second@example.org")
+    rsvp.remove_by_host(event, first.id)
+    assert first.status == RSVPStatus.CANCELLED and second.status == RSVPStatus.GOING
+    assert emails_to("first@example.org", "rsvp_removed")
+    assert emails_to("second@example.org", "rsvp_promoted")

@@ -80,9 +80,9 @@ def test_hidden_address_and_link_are_absent_for_non_guests(client, ctx):
 def test_a_confirmed_guest_sees_them_on_the_manage_page_and_in_the_email(client, ctx):
     event = _hidden_event()
     guest = confirmed_guest(event, "guest@example.org")
-    from organizer.events import rsvp
+    from organizer.events import links
 
-    token = rsvp.manage_token(guest)
+    token = links.manage_token(guest)
     page = client.get(f"/events/rsvp/{token}")
     assert SECRET_STREET in page.get_data(as_text=True)
     assert SECRET_LINK in page.get_data(as_text=True)
@@ -99,9 +99,9 @@ def test_a_waitlisted_guest_does_not_see_them(client, ctx):
     event = _hidden_event(capacity=1)
     confirmed_guest(event, "first@example.org")
     waiting = confirmed_guest(event, "second@example.org")
-    from organizer.events import rsvp
+    from organizer.events import links
 
-    body = client.get(f"/events/rsvp/{rsvp.manage_token(waiting)}").get_data(as_text=True)
+    body = client.get(f"/events/rsvp/{links.manage_token(waiting)}").get_data(as_text=True)
     assert SECRET_STREET not in body and SECRET_LINK not in body
 
 
@@ -137,7 +137,10 @@ def test_rsvp_confirm_by_post_then_manage_and_cancel(client, ctx):
     assert "You are going" in manage
     assert client.post(path, headers=ORIGIN).status_code == 400  # single use
     cancel_url = confirmed.headers["Location"] + "/cancel"
-    assert client.post(cancel_url, headers=ORIGIN).status_code == 302
+    asked = client.post(cancel_url, headers=ORIGIN)
+    assert asked.status_code == 200 and "Yes, cancel my RSVP" in asked.get_data(as_text=True)
+    assert "You are going" in client.get(confirmed.headers["Location"]).get_data(as_text=True)
+    assert client.post(cancel_url, data={"confirm": "y"}, headers=ORIGIN).status_code == 302
     assert "Your RSVP is cancelled." in client.get(confirmed.headers["Location"]).get_data(
         as_text=True
     )
@@ -186,7 +189,8 @@ def test_rsvp_errors_come_in_the_guests_language_and_say_what_is_wrong(client, c
     body = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Ce champ est requis." in body and "This field is required." not in body
-    assert "Le nombre doit être compris entre 1 et 50." in body  # 0 is out of range, not missing
+    # 0 is out of range, not missing; and the range is the server's (10), not the old 50.
+    assert "Un groupe compte de 1 à 10 personnes." in body
     assert "Set-Cookie" not in response.headers
 
 
@@ -238,8 +242,27 @@ def test_waitlisted_rsvp_page_shows_the_place_in_line(client, ctx):
     confirmed_guest(event, "b@example.org")
     third = confirmed_guest(event, "c@example.org")
     assert third.status == RSVPStatus.WAITLISTED
-    from organizer.events import rsvp
+    from organizer.events import links
 
-    body = client.get(f"/events/rsvp/{rsvp.manage_token(third)}").get_data(as_text=True)
+    body = client.get(f"/events/rsvp/{links.manage_token(third)}").get_data(as_text=True)
     assert "number 2 in line" in body
     db.session.flush()
+
+
+def test_a_party_too_big_for_the_places_left_is_offered_the_waitlist(client, ctx):
+    event = EventFactory(capacity=4)
+    data = {"name": "Pair", "email": "pair@example.org", "party_size": "3"}
+    from tests.events.conftest import confirmed_guest
+
+    confirmed_guest(event, "first@example.org", 2)
+    offered = client.post(f"/events/{event.id}/rsvp", data=data, headers=ORIGIN)
+    body = offered.get_data(as_text=True)
+    assert "Only 2 places are left, so a party of 3 goes on the waitlist." in body
+    assert 'name="accept_waitlist" value="y"' in body
+    too_big = client.post(f"/events/{event.id}/rsvp", data={**data, "party_size": "5"},
+                          headers=ORIGIN)  # fmt: skip
+    assert too_big.status_code == 400
+    assert "This screening has 4 places in all" in too_big.get_data(as_text=True)
+    taken = client.post(f"/events/{event.id}/rsvp", data={**data, "accept_waitlist": "y"},
+                        headers=ORIGIN)  # fmt: skip
+    assert "Check your email" in taken.get_data(as_text=True)
