@@ -5,7 +5,14 @@ from __future__ import annotations
 from celery import shared_task
 
 from organizer.extensions import db
-from organizer.signatures import abuse, counting, milestones, moderation, pledges
+from organizer.signatures import (
+    abuse,
+    counting,
+    milestones,
+    moderation,
+    pledges,
+    revision_notices,
+)
 
 
 @shared_task(name="signatures.fold_counts")
@@ -47,3 +54,21 @@ def run_moderation_job(job_id: int) -> str:
         # Progress is visible, and counts go down, batch by batch.
         db.session.commit()
     return "done"
+
+
+@shared_task(name=revision_notices.RUN_TASK)
+def send_revision_notices(revision_id: int) -> str:
+    while not revision_notices.run_step(revision_id):
+        # One batch of outbox rows per transaction: they start going out while the rest wait.
+        db.session.commit()
+    db.session.commit()
+    return "done"
+
+
+@shared_task(name="signatures.sweep_revision_notices")
+def sweep_revision_notices() -> int:
+    """Finish jobs whose task was lost (Redis down at publication, a worker killed)."""
+    jobs = revision_notices.unfinished()
+    for revision_id in jobs:
+        send_revision_notices(revision_id)
+    return len(jobs)

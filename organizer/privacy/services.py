@@ -1,4 +1,5 @@
-"""Signer self-service (GDPR): see what is stored, take it away, download it, stop updates.
+"""Signer self-service (GDPR): see what is stored, correct it, take it away, download it,
+change what they consent to.
 
 The signer proves who they are with the signed link every email to them carries; no account
 and no session are involved.
@@ -12,8 +13,9 @@ from sqlalchemy import select
 
 from organizer.audit.services import record
 from organizer.extensions import db
-from organizer.signatures import confirmation
-from organizer.signatures.models import Commitment, Pledge, Signature
+from organizer.signatures import confirmation, consents, corrections
+from organizer.signatures.consents import Purpose
+from organizer.signatures.models import Commitment, Pledge, Signature, SignatureConsent
 
 
 def stored_data(signature: Signature) -> dict[str, Any]:
@@ -33,13 +35,7 @@ def stored_data(signature: Signature) -> dict[str, Any]:
         "country": signature.country,
         "postal_code": signature.postal_code,
         "language": signature.locale,
-        "consents": {
-            "show_name": {"given": signature.show_name, "text_version": signature.show_name_text},
-            "receive_updates": {
-                "given": signature.receive_updates,
-                "text_version": signature.receive_updates_text,
-            },
-        },
+        "consents": _consents(signature),
         "status": signature.status.value,
         "signed_at": signature.created_at.isoformat(),
         "confirmed_at": _iso(signature.confirmed_at),
@@ -52,6 +48,28 @@ def stored_data(signature: Signature) -> dict[str, Any]:
             for text, status, at in commitments
         ],
     }
+
+
+def _consents(signature: Signature) -> dict[str, dict[str, Any]]:
+    """Each purpose, given or not, with the wording's version and when it was given or
+    withdrawn (the history a signer may ask for, not only the current state)."""
+    rows = {
+        row.purpose: row
+        for row in db.session.scalars(
+            select(SignatureConsent).where(SignatureConsent.signature_id == signature.id)
+        )
+    }
+    purposes = [*Purpose, *sorted(set(rows) - set(Purpose))]
+    result = {}
+    for purpose in purposes:
+        row = rows.get(purpose)
+        result[str(purpose)] = {
+            "given": row is not None and row.withdrawn_at is None,
+            "text_version": row.text_version if row else None,
+            "given_at": _iso(row.given_at) if row else None,
+            "withdrawn_at": _iso(row.withdrawn_at) if row else None,
+        }
+    return result
 
 
 def _iso(value: Any) -> str | None:
@@ -72,10 +90,8 @@ def withdraw(signature: Signature) -> bool:
 
 
 def stop_updates(signature: Signature) -> bool:
-    if not signature.receive_updates:
+    if not consents.withdraw(signature, Purpose.UPDATES):
         return False
-    signature.receive_updates = False
-    db.session.flush()
     record(
         None,
         "signature.updates_stopped",
@@ -84,3 +100,38 @@ def stop_updates(signature: Signature) -> bool:
         {"campaign": signature.campaign_id},
     )
     return True
+
+
+def change_consents(signature: Signature, wanted: frozenset[str]) -> bool:
+    """The signer's new choices; withdrawn ones keep their row, re-granted ones the wording
+    shown now. Returns whether anything changed, which is then audited."""
+    before = consents.standing(signature) & set(Purpose)
+    if before == wanted:
+        return False
+    consents.set_consents(signature, wanted)
+    record(
+        None,
+        "signature.consents_changed",
+        "signature",
+        signature.id,
+        {
+            "campaign": signature.campaign_id,
+            "granted": sorted(wanted - before),
+            "withdrawn": sorted(before - wanted),
+        },
+    )
+    return True
+
+
+def correct_details(signature: Signature, details: corrections.Details) -> bool:
+    """Name, country or postal code as the signer corrects them; audited by field name."""
+    changed = corrections.correct(signature, details)
+    if changed:
+        record(
+            None,
+            "signature.details_corrected",
+            "signature",
+            signature.id,
+            {"campaign": signature.campaign_id, "fields": changed},
+        )
+    return bool(changed)

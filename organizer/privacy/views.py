@@ -11,7 +11,16 @@ from flask_babel import gettext as _
 from organizer.extensions import csrf, db
 from organizer.privacy import services
 from organizer.security import public_form
-from organizer.signatures.models import Signature
+from organizer.signatures.consents import Purpose, standing
+from organizer.signatures.corrections import Details
+from organizer.signatures.forms import (
+    CONSENT_FIELDS,
+    ConsentsForm,
+    SignerDetailsForm,
+    ticked_consents,
+)
+from organizer.signatures.models import PostalCodeMode, Signature, SignatureStatus
+from organizer.signatures.settings import settings_for
 from organizer.signatures.tokens import signature_for_manage_token, signature_for_unsubscribe_token
 
 bp = Blueprint("privacy", __name__, url_prefix="/s")
@@ -29,15 +38,39 @@ def _private(response: Response) -> Response:
     return response
 
 
-def _page(signature: Signature, token: str, message: str | None = None) -> Response:
+def _details_form(signature: Signature, **kwargs: object) -> SignerDetailsForm:
+    mode = settings_for(signature.campaign).postal_code
+    if mode == PostalCodeMode.OFF and signature.postal_code:
+        # No longer asked, but given once: the signer may still correct or remove it.
+        mode = PostalCodeMode.OPTIONAL
+    return SignerDetailsForm(postal_code=mode, **kwargs)
+
+
+def _page(
+    signature: Signature,
+    token: str,
+    message: str | None = None,
+    details: SignerDetailsForm | None = None,
+    status: int = 200,
+) -> Response:
+    if details is None:
+        details = _details_form(signature, formdata=None, obj=signature)
+    given = standing(signature)
+    choices = ConsentsForm(
+        formdata=None, data={name: p in given for name, p in CONSENT_FIELDS.items()}
+    )
     body = render_template(
         "privacy/manage.html",
         signature=signature,
         token=token,
         data=services.stored_data(signature),
         message=message,
+        details=details,
+        choices=choices,
+        receives_updates=Purpose.UPDATES in given,
+        editable=signature.status in (SignatureStatus.PENDING, SignatureStatus.CONFIRMED),
     )
-    return _private(Response(body, mimetype="text/html"))
+    return _private(Response(body, mimetype="text/html", status=status))
 
 
 @bp.get("/manage/<token>")
@@ -61,6 +94,37 @@ def stop_updates(token: str) -> ResponseReturnValue:
     services.stop_updates(signature)
     db.session.commit()
     return _page(signature, token, _("You will receive no more updates about this campaign."))
+
+
+@bp.post("/manage/<token>/consents")
+@public_form
+def change_consents(token: str) -> ResponseReturnValue:
+    signature = _signature(token)
+    changed = services.change_consents(signature, ticked_consents(ConsentsForm()))
+    db.session.commit()
+    if not changed:
+        return _page(signature, token, _("Your choices are unchanged."))
+    return _page(signature, token, _("Your choices are saved."))
+
+
+@bp.post("/manage/<token>/details")
+@public_form
+def correct_details(token: str) -> ResponseReturnValue:
+    signature = _signature(token)
+    if signature.status not in (SignatureStatus.PENDING, SignatureStatus.CONFIRMED):
+        abort(409, description=_("A withdrawn signature can no longer be changed."))
+    form = _details_form(signature)
+    if not form.validate():
+        return _page(signature, token, details=form, status=422)
+    postal = form.postal_code.data.strip() if "postal_code" in form else signature.postal_code
+    details = Details(
+        name=(form.name.data or "").strip(), country=form.country.data or "", postal_code=postal
+    )
+    changed = services.correct_details(signature, details)
+    db.session.commit()
+    if not changed:
+        return _page(signature, token, _("Your details are unchanged."))
+    return _page(signature, token, _("Your details are corrected."))
 
 
 @bp.get("/manage/<token>/data.json")

@@ -26,16 +26,26 @@ from organizer.signatures.models import (
 from organizer.signatures.tokens import hash_token, is_live
 
 
+def _by_token(token: str) -> Signature | None:
+    return db.session.scalar(select(Signature).where(Signature.token_hash == hash_token(token)))
+
+
 def signature_for_token(token: str) -> Signature | None:
     """The signature a live confirmation link belongs to; None if unknown, used or expired."""
-    signature = db.session.scalar(
-        select(Signature).where(Signature.token_hash == hash_token(token))
-    )
-    if signature is None or not is_live(signature):
+    signature = _by_token(token)
+    if signature is None or signature.token_used_at is not None or not is_live(signature):
         return None
     if signature.status not in (SignatureStatus.PENDING, SignatureStatus.CONFIRMED):
         return None
     return signature
+
+
+def already_confirmed_by(token: str) -> Signature | None:
+    """The signature this link confirmed before, when it still stands confirmed."""
+    signature = _by_token(token)
+    if signature is None or signature.token_used_at is None:
+        return None
+    return signature if signature.status == SignatureStatus.CONFIRMED else None
 
 
 def _guarded(signature: Signature, **values: Any) -> bool:
@@ -62,7 +72,8 @@ def confirm(token: str) -> Signature | None:
     if signature is None:
         return None
     now = utcnow()
-    token_used = {"token_hash": None, "token_expires_at": None}
+    # The hash stays, marked used, so that a second click is answered "already confirmed".
+    token_used = {"token_used_at": now}
     if signature.status == SignatureStatus.PENDING:
         values = {
             "status": SignatureStatus.CONFIRMED,

@@ -9,16 +9,24 @@ seconds, claiming them with SKIP LOCKED so that two folds never add the same row
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, delete, func, literal, select, union_all, update
+from flask import current_app
+from sqlalchemy import ColumnElement, Select, delete, func, literal, select, union_all, update
 
 from organizer.db import utcnow
 from organizer.extensions import db
-from organizer.signatures.models import Signature, SignatureStatus
+from organizer.signatures.memo import app_cache, remember
+from organizer.signatures.models import (
+    OfflineBatch,
+    OfflineBatchCountry,
+    Signature,
+    SignatureStatus,
+)
 from organizer.signatures.tallies import CountChange, CountryCount, DailyCount, SignatureTotal
 from organizer.signatures.upsert import add_to_counters, ensure_row
 
@@ -131,6 +139,7 @@ def _drift(campaign_id: int, column: str) -> dict[object, int]:
         select(real_key.label("k"), func.count().label("n"))
         .where(*_counted(campaign_id))
         .group_by(real_key),
+        *([_paper_by_country(campaign_id)] if column == "country" else []),
         select(counter_key.label("k"), (literal(0) - counter.confirmed).label("n")).where(
             counter.campaign_id == campaign_id
         ),
@@ -144,6 +153,48 @@ def _drift(campaign_id: int, column: str) -> dict[object, int]:
     return {key: int(n) for key, n in drift}
 
 
+def _paper_by_country(campaign_id: int) -> Select[str, int]:
+    """Paper counts by country: part of the country counters, never of the online total."""
+    return (
+        select(
+            OfflineBatchCountry.country.label("k"), func.sum(OfflineBatchCountry.count).label("n")
+        )
+        .join(OfflineBatch, OfflineBatch.id == OfflineBatchCountry.batch_id)
+        .where(OfflineBatch.campaign_id == campaign_id)
+        .group_by(OfflineBatchCountry.country)
+    )
+
+
+def _total_drift(campaign_id: int) -> int:
+    """real - (online counter + unfolded journal), in one statement."""
+    real = select(func.count()).where(*_counted(campaign_id)).scalar_subquery()
+    counter = (
+        select(SignatureTotal.confirmed)
+        .where(SignatureTotal.campaign_id == campaign_id)
+        .scalar_subquery()
+    )
+    journal = (
+        select(func.coalesce(func.sum(CountChange.delta), 0))
+        .where(CountChange.campaign_id == campaign_id)
+        .scalar_subquery()
+    )
+    return int(db.session.scalar(select(real - func.coalesce(counter, 0) - journal)) or 0)
+
+
+def _paper_drift(campaign_id: int) -> int:
+    real = (
+        select(func.coalesce(func.sum(OfflineBatch.count), 0))
+        .where(OfflineBatch.campaign_id == campaign_id)
+        .scalar_subquery()
+    )
+    counter = (
+        select(SignatureTotal.offline)
+        .where(SignatureTotal.campaign_id == campaign_id)
+        .scalar_subquery()
+    )
+    return int(db.session.scalar(select(real - func.coalesce(counter, 0))) or 0)
+
+
 def reconcile(campaign_ids: Iterable[int] | None = None) -> dict[int, int]:
     """Correct counters from a real COUNT; log and return the drift of each campaign."""
     if campaign_ids is None:
@@ -155,8 +206,12 @@ def reconcile(campaign_ids: Iterable[int] | None = None) -> dict[int, int]:
     for campaign_id in sorted(set(campaign_ids)):
         countries = _drift(campaign_id, "country")
         days = _drift(campaign_id, "day")
-        total = sum(countries.values())
-        if countries or days:
+        # The country counters hold paper signatures too, so the online total is its own.
+        total = _total_drift(campaign_id)
+        paper = _paper_drift(campaign_id)
+        if paper:
+            log.warning("paper count drift on campaign %s: %+d", campaign_id, paper)
+        if countries or days or total:
             log.warning(
                 "signature count drift on campaign %s: %+d (%s)",
                 campaign_id,
@@ -172,7 +227,7 @@ def reconcile(campaign_ids: Iterable[int] | None = None) -> dict[int, int]:
         db.session.execute(
             update(SignatureTotal)
             .where(SignatureTotal.campaign_id == campaign_id)
-            .values(reconciled_at=now)
+            .values(reconciled_at=now, offline=SignatureTotal.offline + paper)
             .execution_options(synchronize_session=False)
         )
     return drifts
@@ -194,7 +249,8 @@ class Totals:
 
 
 def totals(campaign_id: int, goal: int | None) -> Totals:
-    row = db.session.get(SignatureTotal, campaign_id)
+    # Counter updates bypass the identity map: a row loaded earlier would be stale.
+    row = db.session.get(SignatureTotal, campaign_id, populate_existing=True)
     return Totals(row.confirmed if row else 0, row.offline if row else 0, goal)
 
 
@@ -217,11 +273,46 @@ def by_day(campaign_id: int, limit: int = 120) -> list[tuple[date, int]]:
     return [(day, int(n)) for day, n in reversed(rows)]
 
 
-def add_offline(campaign_id: int, delta: int) -> None:
+def add_offline(campaign_id: int, countries: dict[str, int]) -> None:
+    """Move the paper counters by ``countries`` (country → delta) in the caller's transaction.
+
+    Paper batches are rare and an organizer waits for the page, so they skip the journal:
+    milestones checked right after see the new total.
+    """
     ensure_row(SignatureTotal, ["campaign_id"], {"campaign_id": campaign_id})
     db.session.execute(
         update(SignatureTotal)
         .where(SignatureTotal.campaign_id == campaign_id)
-        .values(offline=SignatureTotal.offline + delta, updated_at=utcnow())
+        .values(offline=SignatureTotal.offline + sum(countries.values()), updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
+    add_to_counters(
+        CountryCount,
+        ["campaign_id", "country"],
+        [
+            {"campaign_id": campaign_id, "country": country, "confirmed": n}
+            for country, n in sorted(countries.items())
+            if n
+        ],
+    )
+
+
+def by_revision(campaign_id: int) -> dict[int, int]:
+    """Counted online signatures per revision id, for the public page.
+
+    A real grouped COUNT, kept per process for REVISION_COUNTS_CACHE_SECONDS: at most one
+    query per campaign and interval, whatever the traffic (DESIGN.md decision 7).
+    """
+    cache = app_cache("cahier_revision_counts")
+    ttl = float(current_app.config.get("REVISION_COUNTS_CACHE_SECONDS", 15.0))
+    now = time.monotonic()
+    hit = cache.get(campaign_id)
+    if hit is not None and now - hit[0] < ttl:
+        return dict(hit[1])
+    rows = db.session.execute(
+        select(Signature.revision_id, func.count())
+        .where(*_counted(campaign_id))
+        .group_by(Signature.revision_id)
+    )
+    counts = {int(revision_id): int(n) for revision_id, n in rows}
+    return dict(remember(cache, campaign_id, (now, counts))[1])

@@ -1,38 +1,30 @@
-"""Country choices with names in the visitor's language (pycountry's ISO 3166 catalogues)."""
+"""Country choices with names in the visitor's language (Babel's CLDR territory names).
+
+pycountry says which codes are countries (ISO 3166-1); Babel names them in the locale.
+"""
 
 from __future__ import annotations
 
-import gettext
-import unicodedata
-from functools import lru_cache
-
 import pycountry
+from flask_babel import gettext as _
+
+from organizer.i18n import territory_choices, territory_name
+
+# ISO 3166-1 leaves ZZ to users; we use it for paper signatures whose country nobody noted.
+UNKNOWN_COUNTRY = "ZZ"
+
+COUNTRY_CODES = tuple(country.alpha_2 for country in pycountry.countries)
 
 
-@lru_cache(maxsize=16)
-def _translation(language: str) -> gettext.NullTranslations:
-    return gettext.translation(
-        "iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True
-    )
-
-
-def _sort_key(name: str) -> str:
-    # "Åland" sorts with "A", "Égypte" with "E".
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-@lru_cache(maxsize=16)
 def countries(language: str) -> tuple[tuple[str, str], ...]:
-    """(alpha-2 code, localized name), sorted by name."""
-    translate = _translation(language).gettext
-    named = [(c.alpha_2, translate(c.name)) for c in pycountry.countries]
-    return tuple(sorted(named, key=lambda pair: _sort_key(pair[1])))
+    """(alpha-2 code, localized name), sorted by the localized name."""
+    return territory_choices(COUNTRY_CODES, language)
 
 
 def country_label(code: str, language: str) -> str:
-    country = pycountry.countries.get(alpha_2=code)
-    return _translation(language).gettext(country.name) if country else code
+    if code == UNKNOWN_COUNTRY:
+        return _("Country unknown (paper)")
+    return territory_name(code, language)
 
 
 def is_country(code: str) -> bool:

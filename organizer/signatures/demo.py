@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, select
 
@@ -13,8 +13,8 @@ from organizer.campaigns import revisions, services
 from organizer.db import utcnow
 from organizer.extensions import db
 from organizer.signatures import counting
-from organizer.signatures.models import Signature, SignatureStatus
-from organizer.signatures.signing import RECEIVE_UPDATES_TEXT, SHOW_NAME_TEXT
+from organizer.signatures.consents import Purpose, consent_rows
+from organizer.signatures.models import Signature, SignatureConsent, SignatureStatus
 
 DEMO_DOMAIN = "demo.cahier.invalid"
 COUNT = 360
@@ -74,6 +74,7 @@ def seed_signatures(slug: str, count: int = COUNT) -> int:
     rng = random.Random(2018)
     now = utcnow()
     rows = []
+    consents: list[tuple[datetime, list[str]]] = []
     deltas: dict[counting.Key, int] = defaultdict(int)
     for i in range(count):
         # More signatures in the first days, as after a launch, then a long tail.
@@ -84,15 +85,29 @@ def seed_signatures(slug: str, count: int = COUNT) -> int:
             "campaign_id": campaign.id, "revision_id": revision.id,
             "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}", "email": email,
             "canonical_email": email, "email_domain": DEMO_DOMAIN, "country": country,
-            "locale": "en", "show_name": rng.random() < 0.7, "show_name_text": SHOW_NAME_TEXT,
-            "receive_updates": rng.random() < 0.4, "receive_updates_text": RECEIVE_UPDATES_TEXT,
-            "status": SignatureStatus.CONFIRMED, "created_at": confirmed - timedelta(minutes=3),
+            "locale": "en", "status": SignatureStatus.CONFIRMED,
+            "created_at": confirmed - timedelta(minutes=3),
             "updated_at": confirmed, "confirmed_at": confirmed, "confirmed_day": confirmed.date(),
         })  # fmt: skip
+        consents.append((confirmed - timedelta(minutes=3), _demo_consents(rng)))
         deltas[country, confirmed.date()] += 1
-    db.session.execute(insert(Signature), rows)
+    ids = db.session.scalars(
+        insert(Signature).returning(Signature.id, sort_by_parameter_order=True), rows
+    ).all()
+    consent_values = [
+        consent
+        for signature_id, (signed, purposes) in zip(ids, consents, strict=True)
+        for consent in consent_rows(signature_id, purposes, signed)
+    ]
+    if consent_values:
+        db.session.execute(insert(SignatureConsent), consent_values)
     counting.record_changes(campaign.id, deltas)
     db.session.flush()
     while counting.fold():
         pass
     return count
+
+
+def _demo_consents(rng: random.Random) -> list[str]:
+    chances = {Purpose.PUBLIC_LIST: 0.7, Purpose.UPDATES: 0.4, Purpose.NAME_TO_AUTHORITIES: 0.5}
+    return [purpose for purpose, chance in chances.items() if rng.random() < chance]

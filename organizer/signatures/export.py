@@ -7,7 +7,8 @@ which is several times faster than fetching them into Python; elsewhere (SQLite)
 ending in ``\\n`` (PostgreSQL's CSV writer cannot end them in ``\\r\\n``), quotes only where
 needed, no cell quoted for being empty, timestamps as ``datetime.isoformat()`` writes an
 aware UTC datetime (``2026-11-22T17:58:12.123456+00:00``, without the fraction when it is
-zero).
+zero). The Excel variant only starts with a byte-order mark: without one, Excel reads UTF-8
+as Windows-1252 and shows "Élodie" as "Ã‰lodie".
 """
 
 from __future__ import annotations
@@ -33,15 +34,22 @@ from sqlalchemy.dialects import postgresql
 
 from organizer.campaigns.models import Campaign, Revision
 from organizer.extensions import db
+from organizer.signatures.consents import Purpose, consented
 from organizer.signatures.models import Signature, SignatureStatus
 
+# The consent columns, in order, and the purpose each one reports.
+CONSENT_COLUMNS = {
+    "show_name": Purpose.PUBLIC_LIST,
+    "receive_updates": Purpose.UPDATES,
+    "name_to_authorities": Purpose.NAME_TO_AUTHORITIES,
+}
 HEADER = [
     "name",
     "email",
     "country",
     "postal_code",
-    "show_name",
-    "receive_updates",
+    "language",
+    *CONSENT_COLUMNS,
     "revision",
     "signed_at",
     "confirmed_at",
@@ -50,6 +58,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 1000  # rows per chunk on the Python path
 COPY_CHUNK_BYTES = 64 * 1024  # COPY sends one message per row; the client gets bigger pieces
 ISO_UTC = 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'
+BOM = "\ufeff".encode()
 
 
 def escape_cell(value: object) -> str:
@@ -58,11 +67,11 @@ def escape_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def csv_chunks(campaign: Campaign) -> Iterator[bytes]:
-    """The export as UTF-8 chunks of many lines each, header first."""
+def csv_chunks(campaign: Campaign, excel: bool = False) -> Iterator[bytes]:
+    """The export as UTF-8 chunks of many lines each, header first (after a BOM for Excel)."""
     if db.session.get_bind().dialect.name == "postgresql":
-        return copy_chunks(campaign)
-    return python_chunks(campaign)
+        return copy_chunks(campaign, excel)
+    return python_chunks(campaign, excel)
 
 
 def _confirmed(campaign: Campaign, columns: list[SQLColumnExpression[Any]]) -> Select[Any]:
@@ -79,8 +88,12 @@ def _confirmed(campaign: Campaign, columns: list[SQLColumnExpression[Any]]) -> S
     )
 
 
-def _header() -> bytes:
-    return (",".join(HEADER) + "\n").encode()
+def _header(excel: bool) -> bytes:
+    return (BOM if excel else b"") + (",".join(HEADER) + "\n").encode()
+
+
+def _consents() -> list[SQLColumnExpression[Any]]:
+    return [consented(purpose) for purpose in CONSENT_COLUMNS.values()]
 
 
 # --- PostgreSQL: the server writes the CSV ----------------------------------------------------
@@ -112,8 +125,8 @@ def copy_statement(campaign: Campaign) -> str:
         _sql_escaped(Signature.email),
         _sql_escaped(Signature.country),
         _sql_escaped(Signature.postal_code),
-        _sql_yes_no(Signature.show_name),
-        _sql_yes_no(Signature.receive_updates),
+        _sql_escaped(Signature.locale),
+        *(_sql_yes_no(column) for column in _consents()),
         Revision.number,
         _sql_iso(Signature.created_at),
         _sql_iso(Signature.confirmed_at),
@@ -124,7 +137,7 @@ def copy_statement(campaign: Campaign) -> str:
     return f"COPY ({query}) TO STDOUT WITH (FORMAT csv)"
 
 
-def copy_chunks(campaign: Campaign) -> Iterator[bytes]:
+def copy_chunks(campaign: Campaign, excel: bool = False) -> Iterator[bytes]:
     """The export through COPY, on the session's connection and in its transaction.
 
     The rest of that transaction is read-only: the export is the last thing a request does.
@@ -133,7 +146,7 @@ def copy_chunks(campaign: Campaign) -> Iterator[bytes]:
     db.session.execute(text("SET TRANSACTION READ ONLY"))
     driver = db.session.connection().connection.driver_connection
     assert driver is not None
-    yield _header()
+    yield _header(excel)
     buffer = bytearray()
     with driver.cursor() as cursor, cursor.copy(statement) as copy:
         for data in copy:
@@ -177,16 +190,16 @@ def _crlf_safe(rows: list[list[Any]]) -> str:
     return "".join(lines)
 
 
-def python_chunks(campaign: Campaign) -> Iterator[bytes]:
+def python_chunks(campaign: Campaign, excel: bool = False) -> Iterator[bytes]:
     """The export through the ORM's connection, CHUNK rows at a time; any database."""
-    yield _header()
+    yield _header(excel)
     columns: list[SQLColumnExpression[Any]] = [
         Signature.name,
         Signature.email,
         Signature.country,
         Signature.postal_code,
-        Signature.show_name,
-        Signature.receive_updates,
+        Signature.locale,
+        *_consents(),
         Revision.number,
         # Raw values: UTCDateTime would build two datetimes per cell only to print them.
         type_coerce(Signature.created_at, String),
@@ -200,17 +213,13 @@ def python_chunks(campaign: Campaign) -> Iterator[bytes]:
     for part in result.partitions():
         rows = [
             [
-                escape_cell(name),
-                escape_cell(email),
-                escape_cell(country),
-                escape_cell(postal),
-                "yes" if show else "no",
-                "yes" if updates else "no",
-                number,
-                _iso(signed),
-                _iso(confirmed),
+                *(escape_cell(cell) for cell in row[:5]),
+                *("yes" if given else "no" for given in row[5:8]),
+                row[8],
+                _iso(row[9]),
+                _iso(row[10]),
             ]
-            for name, email, country, postal, show, updates, number, signed, confirmed in part
+            for row in part
         ]
         buffer.seek(0)
         buffer.truncate()

@@ -1,4 +1,5 @@
-"""A first signature, on the hot path: one INSERT for the signature, one for its email.
+"""A first signature, on the hot path: one INSERT for the signature, one for its consents
+(when a box was ticked), one for its email.
 
 In a spike almost every POST is a new address. Rather than look the address up, build ORM
 objects and flush them, the signature is inserted with ``ON CONFLICT DO NOTHING``: when the
@@ -11,15 +12,17 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Executable, bindparam
+from sqlalchemy import Executable, Table, bindparam, insert
 from sqlalchemy.dialects import postgresql, sqlite
 
 from organizer.campaigns.models import Campaign, Revision
+from organizer.db import utcnow
 from organizer.extensions import db
 from organizer.mail.services import queue_email_id
 from organizer.signatures import confirm_mail, signing
+from organizer.signatures.consents import consent_rows
 from organizer.signatures.mailing import manage_url_for
-from organizer.signatures.models import Signature
+from organizer.signatures.models import Signature, SignatureConsent
 from organizer.signatures.signing import Outcome, Screening, Signer, screen, signer_columns
 from organizer.signatures.target import SignTarget
 from organizer.signatures.tokens import new_token
@@ -41,8 +44,10 @@ def sign(target: SignTarget, signer: Signer) -> Outcome:
 def sign_first(target: SignTarget, signer: Signer, screening: Screening) -> Outcome | None:
     """Outcome.CREATED or SUSPECT for a new address; None when it has signed before."""
     token, token_hash, expires = new_token() if screening.reason is None else (None, None, None)
+    now = utcnow()
     signature_id = _insert_new(
         **signer_columns(signer),
+        created_at=now,
         campaign_id=target.campaign_id,
         revision_id=target.revision_id,
         suspect=screening.reason is not None,
@@ -54,6 +59,7 @@ def sign_first(target: SignTarget, signer: Signer, screening: Screening) -> Outc
     )
     if signature_id is None:
         return None
+    _insert_consents(consent_rows(signature_id, sorted(signer.consents), now))
     if token is None:
         # Nothing is mailed for a suspect: a flood must not become spam.
         return Outcome.SUSPECT
@@ -78,6 +84,24 @@ def _insert_statement(dialect_name: str, columns: tuple[str, ...]) -> Executable
         .on_conflict_do_nothing(index_elements=["campaign_id", "canonical_email"])
         .returning(table.c.id)
     )
+
+
+def _insert_consents(rows: list[dict[str, Any]]) -> None:
+    if rows:
+        statement = _consents_statement(len(rows))
+        db.session.execute(
+            statement, {f"{k}_{i}": v for i, r in enumerate(rows) for k, v in r.items()}
+        )
+
+
+@lru_cache(maxsize=8)
+def _consents_statement(count: int) -> Executable:
+    """One multi-row INSERT per number of ticked boxes, built once like the signature's."""
+    table = SignatureConsent.__table__
+    assert isinstance(table, Table)
+    columns = ("signature_id", "purpose", "text_version", "given_at", "withdrawn_at")
+    rows: list[dict[str, Any]] = [{c: bindparam(f"{c}_{i}") for c in columns} for i in range(count)]
+    return insert(table).values(rows)
 
 
 def _send_confirmation(target: SignTarget, signer: Signer, signature_id: int, token: str) -> None:

@@ -8,7 +8,6 @@ from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -19,8 +18,17 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
+from organizer.forms import Form
+from organizer.signatures.consents import Purpose
 from organizer.signatures.countries import countries
 from organizer.signatures.models import PostalCodeMode
 
@@ -58,24 +66,17 @@ class CountryField(SelectField):
             raise ValidationError(str(_l("Not a valid choice.")))
 
 
-class PublicForm(FlaskForm):
+class PublicForm(Form):
     class Meta:
         csrf = False
 
 
-class SignForm(PublicForm):
+class SignerDetailsForm(PublicForm):
+    """Who signs: asked on the sign form, corrected on the manage page, validated alike."""
+
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
-    email = EmailField(
-        _l("Your email"),
-        validators=[DataRequired(), Length(max=320)],
-        description=_l("We send you a link to confirm your signature."),
-    )
     country = CountryField(_l("Country"), validators=[DataRequired()])
     postal_code = StringField(_l("Postal code"), validators=[Optional(), Length(max=16)])
-    show_name = BooleanField(_l("Show my name on the public list of signers."))
-    receive_updates = BooleanField(_l("Send me updates from the organizers of this campaign."))
-    # Hidden from people by CSS; bots fill every field they find.
-    website = StringField(_l("Leave this field empty"))
 
     def __init__(
         self, *args: Any, postal_code: PostalCodeMode = PostalCodeMode.OFF, **kwargs: Any
@@ -93,25 +94,63 @@ class SignForm(PublicForm):
             ]
 
 
-class SettingsForm(FlaskForm):
+class ConsentsForm(PublicForm):
+    show_name = BooleanField(_l("Show my name on the public list of signers."))
+    receive_updates = BooleanField(_l("Send me updates from the organizers of this campaign."))
+    name_to_authorities = BooleanField(_l("Include my name in letters to the authorities."))
+
+
+class SignForm(SignerDetailsForm, ConsentsForm):
+    email = EmailField(
+        _l("Your email"),
+        validators=[DataRequired(), Length(max=320)],
+        description=_l("We send you a link to confirm your signature."),
+    )
+    # Hidden from people by CSS; bots fill every field they find.
+    website = StringField(_l("Leave this field empty"))
+
+
+# Each consent box on the sign form and the purpose it records.
+CONSENT_FIELDS = {
+    "show_name": Purpose.PUBLIC_LIST,
+    "receive_updates": Purpose.UPDATES,
+    "name_to_authorities": Purpose.NAME_TO_AUTHORITIES,
+}
+
+
+def ticked_consents(form: Form) -> frozenset[str]:
+    return frozenset(
+        purpose for name, purpose in CONSENT_FIELDS.items() if name in form and form[name].data
+    )
+
+
+class SettingsForm(Form):
     postal_code = SelectField(_l("Postal code on the sign form"), choices=POSTAL_CODE_MODES)
     notify_signers_on_milestones = BooleanField(
         _l("Email the signers who asked for updates when a milestone is reached.")
     )
 
 
-class MilestoneForm(FlaskForm):
+class MilestoneForm(Form):
     threshold = IntegerField(
         _l("Signatures"), validators=[DataRequired(), NumberRange(min=1, max=100_000_000)]
     )
 
 
-class OfflineBatchForm(FlaskForm):
-    count = IntegerField(
-        _l("Number of paper signatures"),
-        validators=[DataRequired(), NumberRange(min=1, max=10_000_000)],
-    )
+class OfflineBatchForm(Form):
+    # The range and the date are the rules of organizer.signatures.offline, shown per field.
+    count = IntegerField(_l("Number of paper signatures"), validators=[InputRequired()])
     collected_on = DateField(_l("Collected on"), validators=[DataRequired()])
+    countries = TextAreaField(
+        _l("Signatures by country (optional)"),
+        validators=[Optional(), Length(max=5000)],
+        description=_l(
+            "One line per country: its name or two-letter code, then the number, e.g. “FR 120”. "
+            "The numbers must add up to the batch. Leave it empty if nobody noted the "
+            "countries: the batch then counts toward the goal but is sent to no country's "
+            "authorities."
+        ),
+    )
     note = TextAreaField(
         _l("Note"),
         validators=[Optional(), Length(max=1000)],
@@ -119,7 +158,7 @@ class OfflineBatchForm(FlaskForm):
     )
 
 
-class PledgeForm(FlaskForm):
+class PledgeForm(Form):
     text = TextAreaField(
         _l("The pledge"),
         validators=[DataRequired(), Length(max=1000)],
@@ -146,5 +185,17 @@ class ModerationFilterForm(PublicForm):
     suspects_only = BooleanField(_l("Only suspect signatures"))
 
 
-class ActionForm(FlaskForm):
+class ApplyInvalidationForm(Form):
+    """Applying a previewed invalidation: why, and a deliberate yes."""
+
+    reason = TextAreaField(
+        _l("Reason (kept in the audit log)"), validators=[DataRequired(), Length(max=500)]
+    )
+    confirm = BooleanField(
+        _l("I have checked the list: invalidate these signatures."),
+        validators=[DataRequired(_l("Tick the box to confirm."))],
+    )
+
+
+class ActionForm(Form):
     """A button and a CSRF token."""

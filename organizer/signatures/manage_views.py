@@ -3,6 +3,8 @@ and the CSV export."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import (
     Blueprint,
     Response,
@@ -10,10 +12,12 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     stream_with_context,
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -131,10 +135,7 @@ def add_milestone(slug: str) -> ResponseReturnValue:
 def offline_batches(slug: str) -> ResponseReturnValue:
     campaign, _role = campaign_for(slug, Permission.EDIT_SETTINGS)
     form = OfflineBatchForm()
-    if form.validate_on_submit() and form.collected_on.data:
-        offline.add_batch(
-            campaign, current(), form.count.data or 0, form.collected_on.data, form.note.data or ""
-        )
+    if form.validate_on_submit() and _save_batch(campaign, form, None):
         db.session.commit()
         flash(_("The paper signatures are recorded."), "success")
         return redirect(url_for(".offline_batches", slug=campaign.slug))
@@ -144,7 +145,53 @@ def offline_batches(slug: str) -> ResponseReturnValue:
         form=form,
         batches=offline.batches(campaign),
         action_form=ActionForm(),
+    ), (400 if form.errors else 200)
+
+
+@bp.route("/offline/<int:batch_id>/edit", methods=["GET", "POST"])
+def edit_offline_batch(slug: str, batch_id: int) -> ResponseReturnValue:
+    campaign, _role = campaign_for(slug, Permission.EDIT_SETTINGS)
+    try:
+        batch = offline.get_batch(campaign, batch_id)
+    except offline.OfflineError:
+        abort(404)
+    form = OfflineBatchForm(
+        count=batch.count,
+        collected_on=batch.collected_on,
+        note=batch.note,
+        countries=offline.format_breakdown(batch),
     )
+    if form.validate_on_submit() and _save_batch(campaign, form, batch.id):
+        db.session.commit()
+        flash(_("The batch is saved."), "success")
+        return redirect(url_for(".offline_batches", slug=campaign.slug))
+    return render_template(
+        "signatures/manage/offline_edit.html", campaign=campaign, form=form, batch=batch
+    ), (400 if form.errors else 200)
+
+
+def _save_batch(campaign: Campaign, form: OfflineBatchForm, batch_id: int | None) -> bool:
+    """Record or update the batch; False with the refusal under its field."""
+    try:
+        entry = offline.BatchInput(
+            count=form.count.data or 0,
+            collected_on=form.collected_on.data or date.min,
+            note=form.note.data or "",
+            breakdown=offline.parse_breakdown(form.countries.data or "", _language()),
+        )
+        if batch_id is None:
+            offline.add_batch(campaign, current(), entry)
+        else:
+            offline.update_batch(campaign, current(), batch_id, entry)
+    except offline.OfflineError as exc:
+        field = form[exc.field] if exc.field else form.count
+        field.errors = [*field.errors, str(exc)]
+        return False
+    return True
+
+
+def _language() -> str:
+    return str(get_locale() or "en")[:2]
 
 
 @bp.post("/offline/<int:batch_id>/delete")
@@ -192,13 +239,15 @@ def export_csv(slug: str) -> ResponseReturnValue:
     campaign, role = campaign_for(slug, Permission.VIEW_DRAFT)
     if role not in EXPORT_ROLES:
         abort(403, description=_("Only owners and organizers can export signatures."))
-    record(current(), "signatures.exported", "campaign", campaign.id, {"format": "csv"})
+    excel = request.args.get("excel") == "1"
+    export_format = "csv-excel" if excel else "csv"
+    record(current(), "signatures.exported", "campaign", campaign.id, {"format": export_format})
     # Committed before the first byte: an export that started is an export that is logged.
     db.session.commit()
     campaign = db.session.get(Campaign, campaign.id) or abort(404)
     filename = f"{campaign.slug}-signatures.csv"
     return Response(
-        stream_with_context(export.csv_chunks(campaign)),
+        stream_with_context(export.csv_chunks(campaign, excel)),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',

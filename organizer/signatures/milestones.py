@@ -13,11 +13,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
 from organizer.accounts.models import User
-from organizer.campaigns.models import Campaign, Membership, Role
+from organizer.campaigns import notify
+from organizer.campaigns.models import Campaign
 from organizer.db import utcnow
 from organizer.extensions import db
-from organizer.mail.services import queue_email
 from organizer.signatures import counting
+from organizer.signatures.consents import Purpose, consented
 from organizer.signatures.mailing import email_signer
 from organizer.signatures.models import Milestone, Signature, SignatureStatus
 from organizer.signatures.settings import settings_for
@@ -133,22 +134,7 @@ def announce_reached(campaign_id: int) -> list[Milestone]:
 def _announce(campaign: Campaign, milestone: Milestone, total: int) -> None:
     page_url = external_url("campaigns.page", slug=campaign.slug)
     context = {"campaign": campaign, "milestone": milestone, "total": total, "page_url": page_url}
-    organizers = db.session.scalars(
-        select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(
-            Membership.campaign_id == campaign.id, Membership.role.in_([Role.OWNER, Role.ORGANIZER])
-        )
-    )
-    for user in organizers:
-        queue_email(
-            to=user.email,
-            template="milestone_organizers",
-            locale=user.locale,
-            context={**context, "user": user},
-            related=("campaign", campaign.id),
-            idempotency_key=f"milestone:{milestone.id}:user:{user.id}",
-        )
+    notify.milestone_reached(campaign, milestone, total)
     if not settings_for(campaign).notify_signers_on_milestones:
         return
     last_id = 0
@@ -161,7 +147,7 @@ def _announce(campaign: Campaign, milestone: Milestone, total: int) -> None:
                 Signature.id > last_id,
                 Signature.status == SignatureStatus.CONFIRMED,
                 Signature.suspect.is_(False),
-                Signature.receive_updates.is_(True),
+                consented(Purpose.UPDATES),
             )
             .order_by(Signature.id)
             .limit(SIGNER_CHUNK)

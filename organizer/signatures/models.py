@@ -66,11 +66,7 @@ class Signature(Base):
     country: Mapped[str] = mapped_column(String(2))
     postal_code: Mapped[str | None] = mapped_column(String(16))
     locale: Mapped[str] = mapped_column(String(8), default="en")
-    # Consents, each with the version of the wording the signer saw.
-    show_name: Mapped[bool] = mapped_column(default=False)
-    show_name_text: Mapped[str] = mapped_column(String(32))
-    receive_updates: Mapped[bool] = mapped_column(default=False)
-    receive_updates_text: Mapped[str] = mapped_column(String(32))
+    # Consents are rows of their own: see SignatureConsent and organizer.signatures.consents.
     status: Mapped[SignatureStatus] = mapped_column(
         str_enum(SignatureStatus, "signature_status"), default=SignatureStatus.PENDING
     )
@@ -79,6 +75,8 @@ class Signature(Base):
     suspect_reason: Mapped[str | None] = mapped_column(String(32))
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     token_expires_at: Mapped[datetime | None]
+    # Set when the link confirms: the hash is kept so that a second click is recognized.
+    token_used_at: Mapped[datetime | None]
     confirmation_sends: Mapped[int] = mapped_column(default=0)
     # HMAC of the client IP with a secret key; purged after 30 days.
     ip_hmac: Mapped[str | None] = mapped_column(String(64))
@@ -98,6 +96,25 @@ class Signature(Base):
 
     def __repr__(self) -> str:
         return f"<Signature {self.id} {self.status}>"
+
+
+class SignatureConsent(Base):
+    """One consent a signer gave for one purpose, with the version of the wording they saw.
+
+    Withdrawing keeps the row (with ``withdrawn_at``) as the record of what was agreed;
+    granting again revives it with the wording shown then. The purpose is a plain string,
+    not a database enum, because coalition partners add purposes of their own.
+    """
+
+    __tablename__ = "signature_consent"
+    __table_args__ = (UniqueConstraint("signature_id", "purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signature_id: Mapped[int] = mapped_column(ForeignKey("signature.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(64))
+    text_version: Mapped[str] = mapped_column(String(32))
+    given_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[datetime | None]
 
 
 class SignatureSettings(Base):
@@ -176,6 +193,26 @@ class OfflineBatch(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    countries: Mapped[list[OfflineBatchCountry]] = relationship(
+        cascade="all, delete-orphan", order_by="OfflineBatchCountry.country"
+    )
+
+
+class OfflineBatchCountry(Base):
+    """Part of a paper batch by country; the parts always add up to the batch's count.
+
+    A batch (or the rest of one) whose countries nobody noted is a part in UNKNOWN_COUNTRY:
+    counted toward the goal, never routed to a jurisdiction.
+    """
+
+    __tablename__ = "offline_signature_batch_country"
+
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("offline_signature_batch.id", ondelete="CASCADE"), primary_key=True
+    )
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    count: Mapped[int]
 
 
 class Milestone(Base):

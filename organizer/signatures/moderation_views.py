@@ -1,24 +1,30 @@
-"""Moderators' tools: preview and apply bulk invalidations, follow jobs, decide suspects,
-read the hourly trending report."""
+"""Moderators' tools: preview, apply and undo bulk invalidations, follow jobs, decide
+suspects, read the hourly trending report."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 
+from organizer.audit.sentences import describe
 from organizer.audit.services import entries_for
+from organizer.campaigns.models import Campaign
 from organizer.campaigns.permissions import Permission
 from organizer.campaigns.web import campaign_for, current
 from organizer.extensions import db
-from organizer.signatures import abuse, moderation
-from organizer.signatures.forms import ActionForm, ModerationFilterForm
+from organizer.signatures import abuse, moderation, names
+from organizer.signatures.forms import ActionForm, ApplyInvalidationForm, ModerationFilterForm
 from organizer.signatures.tallies import ModerationJob
 
 bp = Blueprint(
     "signature_moderation", __name__, url_prefix="/organize/<slug>/signatures/moderation"
 )
+
+# The state names serve every signature page (pledges, the dashboard), not only this one.
+bp.record_once(lambda state: names.init_template_helpers(state.app))
 
 
 @bp.before_request
@@ -39,42 +45,93 @@ def _filters(form: ModerationFilterForm) -> moderation.Filters:
     )
 
 
-@bp.get("")
-def overview(slug: str) -> ResponseReturnValue:
-    campaign, _role = campaign_for(slug, Permission.MODERATE_SIGNATURES)
-    form = ModerationFilterForm(formdata=request.args)
+def _page() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+def _overview(
+    campaign: Campaign,
+    form: ModerationFilterForm,
+    apply_form: ApplyInvalidationForm | None = None,
+) -> str:
     filters = _filters(form) if form.validate() else moderation.Filters()
+    count = None if filters.is_empty else moderation.preview(campaign, filters)
+    page = _page()
     return render_template(
         "signatures/manage/moderation.html",
         campaign=campaign,
         form=form,
         filters=filters,
-        preview=None if filters.is_empty else moderation.preview(campaign, filters),
+        preview=count,
+        matching=moderation.matching(campaign, filters, page) if count else [],
+        page=page,
+        preview_args={k: ("y" if v is True else v) for k, v in filters.to_json().items() if v},
+        pages=max(1, -(-(count or 0) // moderation.PREVIEW_PAGE)),
+        mask_email=moderation.mask_email,
+        apply_form=apply_form or ApplyInvalidationForm(formdata=None),
+        batches=moderation.batches(campaign),
         suspects=moderation.suspects(campaign),
         reports=abuse.latest_reports(campaign.id),
         jobs=moderation.unfinished_jobs(campaign),
         action_form=ActionForm(),
         log=entries_for("campaign", campaign.id, limit=20),
+        describe=describe,
     )
+
+
+@bp.get("")
+def overview(slug: str) -> ResponseReturnValue:
+    campaign, _role = campaign_for(slug, Permission.MODERATE_SIGNATURES)
+    return _overview(campaign, ModerationFilterForm(formdata=request.args))
 
 
 @bp.post("/invalidate")
 def invalidate(slug: str) -> ResponseReturnValue:
     campaign, _role = campaign_for(slug, Permission.MODERATE_SIGNATURES)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     form = ModerationFilterForm(formdata=request.form)
     if not form.validate():
         abort(400, description=_("The filters are not valid."))
+    apply_form = ApplyInvalidationForm()
+    if not apply_form.validate_on_submit():
+        return _overview(campaign, form, apply_form), 422
     try:
-        result = moderation.invalidate(campaign, current(), _filters(form))
+        result = moderation.invalidate(
+            campaign, current(), _filters(form), apply_form.reason.data or ""
+        )
     except moderation.ModerationError as exc:
         flash(str(exc), "error")
         return redirect(url_for(".overview", slug=campaign.slug))
     db.session.commit()
     if isinstance(result, ModerationJob):
         return redirect(url_for(".job", slug=campaign.slug, job_id=result.id))
-    flash(_("%(count)d signatures are invalidated.", count=result), "success")
+    flash(
+        ngettext(
+            "%(num)s signature is invalidated.", "%(num)s signatures are invalidated.", result
+        ),
+        "success",
+    )
+    return redirect(url_for(".overview", slug=campaign.slug))
+
+
+@bp.post("/batches/<int:batch_id>/undo")
+def undo(slug: str, batch_id: int) -> ResponseReturnValue:
+    campaign, _role = campaign_for(slug, Permission.MODERATE_SIGNATURES)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        restored = moderation.undo(campaign, current(), batch_id)
+    except moderation.ModerationError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".overview", slug=campaign.slug))
+    db.session.commit()
+    flash(
+        ngettext(
+            "The invalidation is undone: %(num)s signature is restored.",
+            "The invalidation is undone: %(num)s signatures are restored.",
+            restored,
+        ),
+        "success",
+    )
     return redirect(url_for(".overview", slug=campaign.slug))
 
 

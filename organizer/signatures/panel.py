@@ -50,6 +50,18 @@ def signature_panel(campaign: Campaign, form: SignForm | None = None) -> Panel:
     )
 
 
+@dataclass(frozen=True)
+class RevisionCounts:
+    current: int  # signed the revision on the page
+    earlier: int  # signed an earlier revision of the text
+
+
+def revision_counts(campaign: Campaign, revision_id: int) -> RevisionCounts:
+    counts = counting.by_revision(campaign.id)
+    current = counts.get(revision_id, 0)
+    return RevisionCounts(current, sum(counts.values()) - current)
+
+
 def country_name_here(code: str) -> str:
     return country_label(code, str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])[:2])
 
@@ -57,3 +69,4 @@ def country_name_here(code: str) -> str:
 def init_template_helpers(app: App) -> None:
     app.add_template_global(signature_panel)
     app.add_template_global(country_name_here)
+    app.add_template_global(revision_counts)

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 
 from organizer.accounts.models import User
 from organizer.audit.services import record
+from organizer.campaigns import notify
 from organizer.campaigns.models import Campaign
 from organizer.db import utcnow
 from organizer.extensions import db
@@ -174,4 +175,5 @@ def _tell_committers(pledge_id: int, outcome: PledgeStatus) -> None:
                 idempotency_key=f"pledge:{pledge_id}:{outcome}:{signature.id}",
             )
         last_id = signatures[-1].id
+    notify.pledge_decided(pledge)
     record(None, f"pledge.{outcome}", "pledge", pledge_id, {"committed": pledge.committed})

@@ -10,7 +10,7 @@ withdrawing). Counting happens later, on confirmation.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
@@ -20,6 +20,7 @@ from organizer.campaigns.models import Campaign, CampaignStatus, Revision
 from organizer.extensions import db
 from organizer.signatures import abuse
 from organizer.signatures.canonical import Address
+from organizer.signatures.consents import record_new, set_consents
 from organizer.signatures.mailing import email_signer
 from organizer.signatures.models import (
     Commitment,
@@ -31,10 +32,6 @@ from organizer.signatures.models import (
 )
 from organizer.signatures.tokens import new_confirmation_token
 from organizer.urls import external_url
-
-# The version of each consent's wording; bump it whenever the text in forms.py changes.
-SHOW_NAME_TEXT = "show-name-2024-1"
-RECEIVE_UPDATES_TEXT = "updates-2024-1"
 
 
 class Outcome(enum.StrEnum):
@@ -52,9 +49,9 @@ class Signer:
     address: Address
     country: str
     postal_code: str | None
-    show_name: bool
-    receive_updates: bool
     locale: str
+    # The consents.Purpose values whose box was ticked.
+    consents: frozenset[str] = field(default_factory=frozenset)
     ip: str | None = None
     honeypot: str = ""
 
@@ -118,11 +115,12 @@ def _create(
     _fill(signature, signer)
     db.session.add(signature)
     db.session.flush()
+    record_new(signature, sorted(signer.consents))
     return signature
 
 
 def signer_columns(signer: Signer) -> dict[str, Any]:
-    """The signature's columns that come from the form, consents with their wording's version."""
+    """The signature's columns that come from the form (its consents are rows of their own)."""
     return {
         "name": signer.name,
         "email": signer.address.email,
@@ -131,10 +129,6 @@ def signer_columns(signer: Signer) -> dict[str, Any]:
         "country": signer.country,
         "postal_code": signer.postal_code or None,
         "locale": signer.locale,
-        "show_name": signer.show_name,
-        "show_name_text": SHOW_NAME_TEXT,
-        "receive_updates": signer.receive_updates,
-        "receive_updates_text": RECEIVE_UPDATES_TEXT,
     }
 
 
@@ -160,6 +154,7 @@ def _sign_again(
     if signature.status == SignatureStatus.WITHDRAWN:
         # Signing again after withdrawing is allowed: a fresh pending signature, same row.
         _fill(signature, signer)
+        set_consents(signature, signer.consents)
         signature.revision_id = revision.id
         signature.status = SignatureStatus.PENDING
         signature.withdrawn_at = None

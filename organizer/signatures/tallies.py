@@ -115,3 +115,22 @@ class AbuseReport(Base):
     top_ips: Mapped[list[Any]] = mapped_column(JSON, default=list)
     top_domains: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RevisionNoticeJob(Base):
+    """The emails telling earlier signers what a published revision changed, written by a
+    worker in batches of signatures; one row per published revision that changed signed text."""
+
+    __tablename__ = "signature_revision_notice_job"
+
+    revision_id: Mapped[int] = mapped_column(
+        ForeignKey("grievance_revision.id", ondelete="CASCADE"), primary_key=True
+    )
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), index=True
+    )
+    # Where the worker got to: signatures are taken in id order.
+    last_signature_id: Mapped[int] = mapped_column(default=0)
+    queued: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]

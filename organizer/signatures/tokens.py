@@ -31,6 +31,7 @@ def hash_token(token: str) -> str:
 def new_confirmation_token(signature: Signature) -> str:
     """Give the signature a fresh token; any earlier link stops working."""
     token, signature.token_hash, signature.token_expires_at = new_token()
+    signature.token_used_at = None
     return token
 
 

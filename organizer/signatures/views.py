@@ -18,13 +18,13 @@ from organizer.extensions import db
 from organizer.security import public_form
 from organizer.signatures import answers, confirmation, counting, first, pledges, signing, wall
 from organizer.signatures.canonical import EmailRefused, parse_address
-from organizer.signatures.forms import SignForm
+from organizer.signatures.forms import SignForm, ticked_consents
 from organizer.signatures.mailing import manage_url
 from organizer.signatures.models import Pledge, PledgeStatus
 from organizer.signatures.panel import init_template_helpers
 from organizer.signatures.settings import settings_for
 from organizer.signatures.target import SignTarget, sign_target
-from organizer.urls import external_url
+from organizer.urls import external_url, page_number
 
 bp = Blueprint("signatures", __name__)
 bp.record_once(lambda state: init_template_helpers(state.app))
@@ -55,8 +55,7 @@ def _signer(form: SignForm) -> signing.Signer | None:
         address=address,
         country=form.country.data or "",
         postal_code=postal,
-        show_name=bool(form.show_name.data),
-        receive_updates=bool(form.receive_updates.data),
+        consents=ticked_consents(form),
         locale=_locale(),
         ip=request.remote_addr,
         honeypot=form.website.data or "",
@@ -138,7 +137,7 @@ def confirm(token: str) -> ResponseReturnValue:
     if request.method == "POST":
         signature = confirmation.confirm(token)
         if signature is None:
-            return _no_store(render_template("signatures/link_invalid.html"), 400)
+            return _used_or_invalid(token)
         db.session.commit()
         campaign = signature.campaign
         page_url = external_url("campaigns.page", slug=campaign.slug)
@@ -154,8 +153,21 @@ def confirm(token: str) -> ResponseReturnValue:
     # A GET never confirms: mail scanners open links before people do.
     signature = confirmation.signature_for_token(token)
     if signature is None:
-        return _no_store(render_template("signatures/link_invalid.html"), 400)
+        return _used_or_invalid(token)
     return _no_store(render_template("signatures/confirm.html", signature=signature))
+
+
+def _used_or_invalid(token: str) -> Response:
+    signature = confirmation.already_confirmed_by(token)
+    if signature is None:
+        return _no_store(render_template("signatures/link_invalid.html"), 400)
+    return _no_store(
+        render_template(
+            "signatures/already_confirmed.html",
+            campaign=signature.campaign,
+            manage_url=manage_url(signature),
+        )
+    )
 
 
 def _no_store(body: str, status: int = 200) -> Response:
@@ -189,7 +201,7 @@ def count_json(slug: str) -> ResponseReturnValue:
 @bp.get("/c/<slug>/signers")
 def signers(slug: str) -> ResponseReturnValue:
     campaign = public_campaign(slug)
-    page = max(1, min(request.args.get("page", 1, type=int) or 1, wall.MAX_PAGE))
+    page = page_number(request.args, maximum=wall.MAX_PAGE)
     names = wall.public_signers(campaign, page)
     return render_template(
         "signatures/signers.html",

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from organizer.campaigns.models import Campaign
 from organizer.extensions import db
+from organizer.signatures.consents import Purpose, consented
 from organizer.signatures.models import Signature, SignatureStatus
 
 PAGE_SIZE = 50
@@ -30,7 +31,7 @@ def public_signers(campaign: Campaign, page: int) -> list[ShownSigner]:
             Signature.campaign_id == campaign.id,
             Signature.status == SignatureStatus.CONFIRMED,
             Signature.suspect.is_(False),
-            Signature.show_name.is_(True),
+            consented(Purpose.PUBLIC_LIST),
         )
         .order_by(Signature.confirmed_at.desc(), Signature.id.desc())
         .offset((page - 1) * PAGE_SIZE)

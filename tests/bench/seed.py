@@ -82,8 +82,7 @@ def confirmed_signatures(
     started = time.monotonic()
     now = datetime.now(UTC)
     columns = ("campaign_id, revision_id, name, email, canonical_email, email_domain, country, "
-               "postal_code, locale, show_name, show_name_text, receive_updates, "
-               "receive_updates_text, status, suspect, confirmation_sends, created_at, "
+               "postal_code, locale, status, suspect, confirmation_sends, created_at, "
                "updated_at, confirmed_at, confirmed_day")  # fmt: skip
     countries = ("FR", "DE", "GB", "US", "ES", "IT", "NL", "BE", "PL", "SE")
     with psycopg.connect(plain_url(database_url)) as conn:
@@ -92,10 +91,22 @@ def confirmed_signatures(
                 email = f"export-{n}@example.org"
                 copy.write_row((
                     campaign_id, revision_id, f"Export Signer {n}", email, email, "example.org",
-                    countries[n % len(countries)], f"{n % 100000:05d}", "en", n % 2 == 0,
-                    "show-name-2024-1", n % 3 == 0, "updates-2024-1", "confirmed", False, 1,
-                    now, now, now, now.date(),
+                    countries[n % len(countries)], f"{n % 100000:05d}", "en", "confirmed",
+                    False, 1, now, now, now, now.date(),
                 ))  # fmt: skip
+        # Consents are rows of their own (organizer.signatures.consents): half are listed
+        # publicly, a third asked for updates, a quarter agreed to be named to regulators.
+        for purpose, version, every in (
+            ("public_list", "show-name-2024-1", 2),
+            ("updates", "updates-2024-1", 3),
+            ("name_to_authorities", "name-to-authorities-2026-1", 4),
+        ):
+            conn.execute(
+                "INSERT INTO signature_consent (signature_id, purpose, text_version, given_at)"
+                " SELECT id, %s, %s, created_at FROM signature"
+                " WHERE campaign_id = %s AND id %% %s = 0",
+                (purpose, version, campaign_id, every),
+            )  # fmt: skip
         conn.commit()
         conn.execute("ANALYZE signature")
         conn.commit()

@@ -11,6 +11,7 @@ from organizer.campaigns import revisions, services
 from organizer.extensions import db
 from organizer.signatures import counting, signing
 from organizer.signatures.canonical import parse_address
+from organizer.signatures.consents import Purpose
 from tests.factories import PASSWORD, UserFactory
 from tests.support.web import submit
 
@@ -64,8 +65,11 @@ def sign(campaign, email, name="Ada Lovelace", country="GB", ip="192.0.2.1", **e
         address=parse_address(email),
         country=country,
         postal_code=extra.pop("postal_code", None),
-        show_name=extra.pop("show_name", True),
-        receive_updates=extra.pop("receive_updates", False),
+        consents=consents_of(
+            extra.pop("show_name", True),
+            extra.pop("receive_updates", False),
+            extra.pop("name_to_authorities", False),
+        ),
         locale="en",
         ip=ip,
         honeypot=extra.pop("honeypot", ""),
@@ -74,6 +78,12 @@ def sign(campaign, email, name="Ada Lovelace", country="GB", ip="192.0.2.1", **e
     outcome, signature = signing.sign(campaign, revision, signer, extra.pop("pledge", None))
     db.session.flush()
     return outcome, signature
+
+
+def consents_of(show_name=False, receive_updates=False, name_to_authorities=False):
+    """The purposes of the sign form's boxes, ticked as given."""
+    ticked = zip(Purpose, (show_name, receive_updates, name_to_authorities), strict=True)
+    return frozenset(purpose for purpose, on in ticked if on)
 
 
 def confirm_now(signature):

@@ -43,8 +43,6 @@ def _pending_signatures(app, n):
                     "email_domain": "example.org",
                     "country": COUNTRIES[i % len(COUNTRIES)],
                     "locale": "en",
-                    "show_name_text": "v1",
-                    "receive_updates_text": "v1",
                     "token_hash": hash_token(token),
                     "token_expires_at": expires,
                 }

@@ -22,6 +22,22 @@ def test_a_token_is_stored_hashed_and_works_once(campaign):
     assert folded_total(campaign) == 1
 
 
+def test_a_used_token_is_kept_hashed_and_marked_used_so_a_second_click_is_recognized(campaign):
+    _outcome, signature = sign(campaign, "ada@example.org")
+    token = new_confirmation_token(signature)
+    assert confirmation.already_confirmed_by(token) is None  # not used yet
+    confirmation.confirm(token)
+    assert signature.token_hash == hash_token(token) and signature.token_used_at is not None
+    assert confirmation.signature_for_token(token) is None
+    assert confirmation.already_confirmed_by(token) == signature
+    assert confirmation.already_confirmed_by("unknown-token") is None
+    # A fresh link (signing again after withdrawing) is live again, and unused.
+    confirmation.withdraw(signature)
+    assert confirmation.already_confirmed_by(token) is None
+    fresh = new_confirmation_token(signature)
+    assert signature.token_used_at is None and confirmation.already_confirmed_by(fresh) is None
+
+
 def test_a_token_expires_after_fourteen_days(campaign):
     _outcome, signature = sign(campaign, "ada@example.org")
     token = new_confirmation_token(signature)

@@ -57,7 +57,9 @@ def test_reconcile_finds_and_corrects_drift(campaign, caplog):
 def test_offline_batches_count_toward_the_goal_and_are_shown_apart(campaign, owner):
     confirm_now(sign(campaign, "ada@example.org")[1])
     counting.fold()
-    batch = offline.add_batch(campaign, owner, 40, date(2024, 5, 1), "Market stall")
+    batch = offline.add_batch(
+        campaign, owner, offline.BatchInput(40, date(2024, 5, 1), "Market stall", {})
+    )
     totals = counting.totals(campaign.id, 100)
     assert (totals.online, totals.offline, totals.total, totals.percent) == (1, 40, 41, 41)
     offline.delete_batch(campaign, owner, batch.id)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -10,7 +11,7 @@ from sqlalchemy import func, insert, select, text
 from organizer.audit.models import AuditLog
 from organizer.campaigns import revisions
 from organizer.extensions import db
-from organizer.signatures import export
+from organizer.signatures import consents, export
 from organizer.signatures.export import escape_cell
 from organizer.signatures.models import Signature, SignatureStatus
 from tests.factories import MembershipFactory, SignatureFactory, UserFactory
@@ -66,41 +67,46 @@ T1 = datetime(2026, 11, 22, 17, 58, 12, 123456, tzinfo=UTC)
 T2 = datetime(2026, 11, 22, 18, 0, 0, tzinfo=UTC)  # no fraction: isoformat() leaves it out
 T3 = datetime(2026, 1, 2, 3, 4, 5, 1, tzinfo=UTC)
 TRICKY = [
-    # name, email, postal code, show name, receive updates, signed, confirmed
-    ("=1+2", "eq@example.org", None, True, False, T1, T2),
-    ('O\'Brien, "Bob"', "bob@example.org", "+44", False, True, T2, T1),
-    ("Line one\nline two", "lines@example.org", "-1", True, True, T3, T3),
-    ("\tTabbed", "tab@example.org", "@home", False, False, T1, T1),
-    ("\rCarriage", "cr@example.org", "x\ry", True, False, T2, T2),
-    ("Zoë Ünïcødé 日本", "-dash@example.org", "", False, True, T3, T2),
+    # name, email, postal code, language, show name, receive updates, named, signed, confirmed
+    ("=1+2", "eq@example.org", None, "en", True, False, True, T1, T2),
+    ('O\'Brien, "Bob"', "bob@example.org", "+44", "fr", False, True, False, T2, T1),
+    ("Line one\nline two", "lines@example.org", "-1", "en", True, True, True, T3, T3),
+    # Named, then withdrawn (below): exported as not given.
+    ("\tTabbed", "tab@example.org", "@home", "fr", False, False, True, T1, T1),
+    ("\rCarriage", "cr@example.org", "x\ry", "en", True, False, False, T2, T2),
+    ("Élodie Ünïcødé 日本", "-dash@example.org", "", "fr", False, True, True, T3, T2),
 ]
 EXPECTED = (
-    "name,email,country,postal_code,show_name,receive_updates,revision,signed_at,confirmed_at\n"
-    "'=1+2,eq@example.org,GB,,yes,no,1,"
+    "name,email,country,postal_code,language,show_name,receive_updates,name_to_authorities,"
+    "revision,signed_at,confirmed_at\n"
+    "'=1+2,eq@example.org,GB,,en,yes,no,yes,1,"
     "2026-11-22T17:58:12.123456+00:00,2026-11-22T18:00:00+00:00\n"
-    '"O\'Brien, ""Bob""",bob@example.org,GB,\'+44,no,yes,1,'
+    '"O\'Brien, ""Bob""",bob@example.org,GB,\'+44,fr,no,yes,no,1,'
     "2026-11-22T18:00:00+00:00,2026-11-22T17:58:12.123456+00:00\n"
-    '"Line one\nline two",lines@example.org,GB,\'-1,yes,yes,1,'
+    '"Line one\nline two",lines@example.org,GB,\'-1,en,yes,yes,yes,1,'
     "2026-01-02T03:04:05.000001+00:00,2026-01-02T03:04:05.000001+00:00\n"
-    "'\tTabbed,tab@example.org,GB,'@home,no,no,1,"
+    "'\tTabbed,tab@example.org,GB,'@home,fr,no,no,no,1,"
     "2026-11-22T17:58:12.123456+00:00,2026-11-22T17:58:12.123456+00:00\n"
-    '"\'\rCarriage",cr@example.org,GB,"x\ry",yes,no,1,'
+    '"\'\rCarriage",cr@example.org,GB,"x\ry",en,yes,no,no,1,'
     "2026-11-22T18:00:00+00:00,2026-11-22T18:00:00+00:00\n"
-    "Zoë Ünïcødé 日本,'-dash@example.org,GB,,no,yes,1,"
+    "Élodie Ünïcødé 日本,'-dash@example.org,GB,,fr,no,yes,yes,1,"
     "2026-01-02T03:04:05.000001+00:00,2026-11-22T18:00:00+00:00\n"
 ).encode()
+EXCEL = b"\xef\xbb\xbf" + EXPECTED  # the UTF-8 byte-order mark, then the same bytes
 
 
 def _tricky_campaign():
     """The rows of TRICKY, confirmed, among rows the export leaves out."""
     campaign = make_campaign(UserFactory())
     revision = revisions.published_revision(campaign)
-    for name, email, postal, show, updates, signed, confirmed in TRICKY:
-        SignatureFactory(
+    for name, email, postal, language, show, updates, named, signed, confirmed in TRICKY:
+        signature = SignatureFactory(
             campaign=campaign, revision=revision, name=name, email=email, postal_code=postal,
-            show_name=show, receive_updates=updates, created_at=signed, confirmed_at=confirmed,
-            status=SignatureStatus.CONFIRMED,
+            locale=language, show_name=show, receive_updates=updates, name_to_authorities=named,
+            created_at=signed, confirmed_at=confirmed, status=SignatureStatus.CONFIRMED,
         )  # fmt: skip
+        if email == "tab@example.org":
+            assert consents.withdraw(signature, consents.Purpose.NAME_TO_AUTHORITIES)
     left_out = [
         {"status": SignatureStatus.CONFIRMED, "suspect": True, "confirmed_at": T1},
         {"status": SignatureStatus.PENDING},
@@ -126,6 +132,8 @@ def test_copy_writes_the_tricky_values_exactly_like_the_python_path(ctx):
     copied = b"".join(export.copy_chunks(campaign))
     assert python == EXPECTED
     assert copied == EXPECTED
+    assert b"".join(export.python_chunks(campaign, excel=True)) == EXCEL
+    assert b"".join(export.copy_chunks(campaign, excel=True)) == EXCEL
     assert b"Left out" not in copied and b"Elsewhere" not in copied
 
 
@@ -143,6 +151,7 @@ def test_the_python_path_on_sqlite_writes_the_same_bytes(make_app, tmp_path):
         campaign = _tricky_campaign()
         db.session.commit()
         assert b"".join(export.csv_chunks(campaign)) == EXPECTED
+        assert b"".join(export.csv_chunks(campaign, excel=True)) == EXCEL
         db.session.remove()
 
 
@@ -155,8 +164,7 @@ def _many_signatures(count):
             {
                 "campaign_id": campaign.id, "revision_id": revision.id, "name": f"Signer {n}",
                 "email": f"s{n}@example.org", "canonical_email": f"s{n}@example.org",
-                "email_domain": "example.org", "country": "FR", "show_name": n % 2 == 0,
-                "show_name_text": "v1", "receive_updates": False, "receive_updates_text": "v1",
+                "email_domain": "example.org", "country": "FR",
                 "status": SignatureStatus.CONFIRMED, "created_at": T1, "confirmed_at": T2,
             }
             for n in range(count)
@@ -197,6 +205,26 @@ def test_the_download_is_utf8_csv_named_after_the_campaign(app, client):
     assert response.headers["Cache-Control"] == "no-store"
     body = response.get_data()
     assert body.startswith(b"name,email,country,") and body.count(b"\n") == 3
+
+
+def test_the_excel_download_is_reached_from_the_dashboard_and_starts_with_a_bom(app, client):
+    owner_email, _moderator = _campaign_with_signers(app)
+    login(client, owner_email)
+    dashboard = client.get("/organize/export/signatures").get_data(as_text=True)
+    link = re.search(r'href="([^"]*export\.csv\?excel=1)"', dashboard).group(1)
+    response = client.get(link.replace("&amp;", "&"))
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    body = response.get_data()
+    assert body.startswith("\ufeffname,email,country,postal_code,language,".encode())
+    plain = client.get("/organize/export/signatures/export.csv").get_data()
+    assert body == b"\xef\xbb\xbf" + plain
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    assert [r["language"] for r in rows] == ["en", "en"]
+    with app.app_context():
+        formats = db.session.scalars(
+            select(AuditLog.details).where(AuditLog.action == "signatures.exported")
+        ).all()
+        assert sorted(d["format"] for d in formats) == ["csv", "csv-excel"]
 
 
 def test_timestamps_read_raw_are_written_like_isoformat_of_the_utc_instant():

@@ -2,43 +2,50 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from organizer.extensions import db
 from organizer.mail.models import OutboundEmail
 from organizer.signatures import confirmation, first, signing
 from organizer.signatures.canonical import parse_address
-from organizer.signatures.models import Signature, SignatureStatus
+from organizer.signatures.consents import Purpose, text_version
+from organizer.signatures.models import Signature, SignatureConsent, SignatureStatus
 from organizer.signatures.signing import Outcome
 from organizer.signatures.target import sign_target
 from organizer.signatures.tokens import signature_for_manage_token
 
 from .conftest import sign
 
+FLAGS = {
+    Purpose.PUBLIC_LIST: "show_name",
+    Purpose.UPDATES: "receive_updates",
+    Purpose.NAME_TO_AUTHORITIES: "name_to_authorities",
+}
+
 COMPARED = (
-    "campaign_id", "revision_id", "name", "country", "postal_code", "locale", "show_name",
-    "show_name_text", "receive_updates", "receive_updates_text", "status", "suspect",
-    "suspect_reason", "confirmation_sends", "ip_hmac", "email_domain",
+    "campaign_id", "revision_id", "name", "country", "postal_code", "locale", "status",
+    "suspect", "suspect_reason", "confirmation_sends", "ip_hmac", "email_domain",
+    "token_used_at",
 )  # fmt: skip
 
 
-def _signer(email, honeypot=""):
+def _signer(email, honeypot="", consents=frozenset({Purpose.PUBLIC_LIST})):
     return signing.Signer(
         name="Ada Lovelace",
         address=parse_address(email),
         country="GB",
         postal_code="NW1",
-        show_name=True,
-        receive_updates=False,
+        consents=frozenset(consents),
         locale="en",
         ip="192.0.2.1",
         honeypot=honeypot,
     )
 
 
-def _sign_first(campaign, email, honeypot=""):
+def _sign_first(campaign, email, honeypot="", **consents):
     target = sign_target(campaign.slug)
-    signer = _signer(email, honeypot)
+    signer = _signer(email, honeypot, **consents)
     outcome = first.sign_first(target, signer, signing.screen(target.campaign_id, signer))
     db.session.flush()
     return outcome
@@ -50,11 +57,37 @@ def _row(email):
     ).one()
 
 
+def _consents(signature):
+    rows = db.session.scalars(
+        select(SignatureConsent).where(SignatureConsent.signature_id == signature.id)
+    )
+    return {(c.purpose, c.text_version, c.withdrawn_at) for c in rows}
+
+
+@pytest.mark.parametrize("ticked", [set(), {Purpose.NAME_TO_AUTHORITIES}, set(Purpose)])
+def test_both_paths_write_the_same_consent_rows(campaign, ticked):
+    assert _sign_first(campaign, "fast@example.org", consents=ticked) == Outcome.CREATED
+    flags = {name: purpose in ticked for purpose, name in FLAGS.items()}
+    _outcome, slow = sign(campaign, "slow@example.org", **flags)
+    fast = _row("fast@example.org")
+    assert _consents(fast) == _consents(slow)
+    assert {p for p, _v, _w in _consents(fast)} == ticked
+    given_at = db.session.scalars(
+        select(SignatureConsent.given_at).where(SignatureConsent.signature_id == fast.id)
+    ).all()
+    assert all(at == fast.created_at for at in given_at)
+
+
 def test_a_first_signature_is_the_row_and_email_the_full_path_writes(campaign):
     assert _sign_first(campaign, "fast@example.org") == Outcome.CREATED
     _outcome, slow = sign(campaign, "slow@example.org", postal_code="NW1", show_name=True)
     fast = _row("fast@example.org")
     assert {k: getattr(fast, k) for k in COMPARED} == {k: getattr(slow, k) for k in COMPARED}
+    assert (
+        _consents(fast)
+        == _consents(slow)
+        == {(Purpose.PUBLIC_LIST, text_version(Purpose.PUBLIC_LIST), None)}
+    )
     assert fast.status == SignatureStatus.PENDING and fast.token_expires_at is not None
     assert fast.created_at is not None and fast.created_at.tzinfo is not None
 
@@ -105,3 +138,21 @@ def test_signing_twice_through_the_form_resends_through_the_full_path(app, clien
         mails = db.session.scalars(select(OutboundEmail.to_addr)).all()
         # The link goes again to the address first given, never to a new variant of it.
         assert mails == ["ada.l@gmail.com", "ada.l@gmail.com"]
+
+
+def test_the_fast_path_writes_the_consent_rows_on_sqlite_too(make_app, tmp_path):
+    from tests.factories import UserFactory
+
+    from .conftest import make_campaign
+
+    lite = make_app({"TESTING": True}, DATABASE_URL=f"sqlite:///{tmp_path / 'first.db'}")
+    with lite.app_context(), lite.test_request_context():
+        assert db.session.get_bind().dialect.name == "sqlite"
+        db.create_all()
+        campaign = make_campaign(UserFactory(), slug="lite")
+        db.session.commit()
+        ticked = {Purpose.UPDATES, Purpose.NAME_TO_AUTHORITIES}
+        assert _sign_first(campaign, "lite@example.org", consents=ticked) == Outcome.CREATED
+        assert {p for p, _v, _w in _consents(_row("lite@example.org"))} == ticked
+        db.session.rollback()
+        db.session.remove()

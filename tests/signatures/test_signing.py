@@ -4,7 +4,8 @@ from sqlalchemy import func, select
 
 from organizer.extensions import db
 from organizer.mail.models import OutboundEmail
-from organizer.signatures.models import Signature, SignatureStatus
+from organizer.signatures.consents import Purpose, has_consent, text_version
+from organizer.signatures.models import Signature, SignatureConsent, SignatureStatus
 from organizer.signatures.signing import Outcome
 
 from .conftest import confirm_now, folded_total, sign
@@ -21,7 +22,15 @@ def test_signing_stores_a_pending_signature_bound_to_the_published_revision(camp
     assert outcome == Outcome.CREATED
     assert signature.status == SignatureStatus.PENDING
     assert signature.revision.is_published and signature.revision.campaign_id == campaign.id
-    assert signature.show_name_text and signature.receive_updates_text
+    given = db.session.scalars(
+        select(SignatureConsent).where(SignatureConsent.signature_id == signature.id)
+    ).all()
+    assert {(c.purpose, c.text_version, c.withdrawn_at) for c in given} == {
+        (Purpose.PUBLIC_LIST, text_version(Purpose.PUBLIC_LIST), None),
+        (Purpose.UPDATES, text_version(Purpose.UPDATES), None),
+    }
+    assert {c.given_at for c in given} == {signature.created_at}
+    assert not has_consent(signature, Purpose.NAME_TO_AUTHORITIES)
     assert signature.ip_hmac and "192.0.2.1" not in signature.ip_hmac
     [email] = _emails("ada@example.org")
     assert email.kind == "signature_confirm"
@@ -108,3 +117,22 @@ def test_signing_again_after_withdrawing_makes_a_fresh_pending_signature(campaig
     assert folded_total(campaign) == 0
     confirm_now(again)
     assert folded_total(campaign) == 1
+
+
+def test_signing_again_after_withdrawing_takes_the_consents_of_the_new_form(campaign):
+    from organizer.signatures import confirmation
+
+    _outcome, signature = sign(campaign, "ada@example.org", show_name=True)
+    confirm_now(signature)
+    confirmation.withdraw(signature)
+    sign(campaign, "ada@example.org", show_name=False, name_to_authorities=True)
+    assert not has_consent(signature, Purpose.PUBLIC_LIST)
+    assert has_consent(signature, Purpose.NAME_TO_AUTHORITIES)
+    rows = db.session.scalars(
+        select(SignatureConsent).where(SignatureConsent.signature_id == signature.id)
+    ).all()
+    # The withdrawn consent keeps its row, as the record of what was once agreed.
+    assert {c.purpose: c.withdrawn_at is None for c in rows} == {
+        Purpose.PUBLIC_LIST: False,
+        Purpose.NAME_TO_AUTHORITIES: True,
+    }

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from organizer.db import utcnow
 from organizer.extensions import db
 from organizer.mail.models import OutboundEmail
 from organizer.signatures import counting
@@ -78,7 +80,43 @@ def test_sign_confirm_by_post_only_and_count(app, client):
     assert "/s/manage/" in html and "mailto:?subject=" in html and "<script" not in html
     _fold(app)
     assert client.get("/c/strike/count.json").json["signatures"] == 1
-    assert client.post(link, headers=ORIGIN).status_code == 400  # single use
+    # Single use: a second click confirms nothing more and says so, in a friendly page.
+    for again in (client.post(link, headers=ORIGIN), client.get(link)):
+        text = again.get_data(as_text=True)
+        assert again.status_code == 200 and "already confirmed" in text
+        assert "Confirm my signature" not in text and "/s/manage/" in text
+    _fold(app)
+    assert client.get("/c/strike/count.json").json["signatures"] == 1
+
+
+def test_an_unknown_or_expired_link_still_gets_the_invalid_link_page(app, client):
+    published(app)
+    client.post("/c/strike/sign", data=FORM, headers=ORIGIN)
+    link = _confirm_link(app, "ada@example.org")
+    with app.app_context():
+        signature = db.session.scalars(select(Signature)).one()
+        signature.token_expires_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    unknown = link[:-6] + "AAAAAA"
+    for url in (link, unknown):
+        for response in (client.get(url), client.post(url, headers=ORIGIN)):
+            assert response.status_code == 400
+            assert "This link does not work" in response.get_data(as_text=True)
+
+
+def test_a_used_link_of_a_withdrawn_signature_is_not_called_confirmed(app, client):
+    published(app)
+    client.post("/c/strike/sign", data=FORM, headers=ORIGIN)
+    link = _confirm_link(app, "ada@example.org")
+    client.post(link, headers=ORIGIN)
+    with app.app_context():
+        from organizer.signatures import confirmation
+
+        confirmation.withdraw(db.session.scalars(select(Signature)).one())
+        db.session.commit()
+    response = client.post(link, headers=ORIGIN)
+    assert response.status_code == 400
+    assert "already confirmed" not in response.get_data(as_text=True)
 
 
 def test_a_cross_site_post_cannot_sign_or_confirm(app, client):

@@ -1,0 +1,146 @@
+"""What a signer agreed to, one row per purpose, and the queries that honour it.
+
+Readers ask :func:`consented` (in SQL) or :func:`has_consent` (on a loaded signature);
+nobody reads the rows' columns directly, so a withdrawn consent is never mistaken for one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, select, update
+
+from organizer.db import utcnow
+from organizer.extensions import db
+from organizer.signatures.models import Signature, SignatureConsent
+
+
+class Purpose(StrEnum):
+    PUBLIC_LIST = "public_list"
+    UPDATES = "updates"
+    NAME_TO_AUTHORITIES = "name_to_authorities"
+    # Coalition partners add "partner:<id>" purposes; the column is a plain string for them.
+
+
+# The version of each consent's wording; bump it whenever the text in forms.py changes.
+TEXT_VERSIONS: dict[str, str] = {
+    Purpose.PUBLIC_LIST: "show-name-2024-1",
+    Purpose.UPDATES: "updates-2024-1",
+    Purpose.NAME_TO_AUTHORITIES: "name-to-authorities-2026-1",
+}
+
+
+def text_version(purpose: str) -> str:
+    return TEXT_VERSIONS[purpose]
+
+
+def consented(purpose: str) -> ColumnElement[bool]:
+    """True for a signature holding a standing (given, not withdrawn) consent to ``purpose``."""
+    return exists().where(
+        SignatureConsent.signature_id == Signature.id,
+        SignatureConsent.purpose == str(purpose),
+        SignatureConsent.withdrawn_at.is_(None),
+    )
+
+
+def has_consent(signature: Signature, purpose: str) -> bool:
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    SignatureConsent.signature_id == signature.id,
+                    SignatureConsent.purpose == str(purpose),
+                    SignatureConsent.withdrawn_at.is_(None),
+                )
+            )
+        )
+    )
+
+
+def standing(signature: Signature) -> set[str]:
+    """The purposes the signature currently consents to."""
+    return set(
+        db.session.scalars(
+            select(SignatureConsent.purpose).where(
+                SignatureConsent.signature_id == signature.id,
+                SignatureConsent.withdrawn_at.is_(None),
+            )
+        )
+    )
+
+
+def consent_rows(signature_id: int, purposes: Iterable[str], at: datetime) -> list[dict[str, Any]]:
+    """Rows for a fresh signature's consents, as the fast path inserts them."""
+    return [
+        {
+            "signature_id": signature_id,
+            "purpose": str(purpose),
+            "text_version": text_version(purpose),
+            "given_at": at,
+            "withdrawn_at": None,
+        }
+        for purpose in purposes
+    ]
+
+
+def record_new(signature: Signature, purposes: Iterable[str]) -> None:
+    """A new signature's consents, given when it was made."""
+    at = signature.created_at or utcnow()
+    db.session.add_all(SignatureConsent(**row) for row in consent_rows(signature.id, purposes, at))
+    db.session.flush()
+
+
+def grant(signature: Signature, purpose: str) -> None:
+    """Give (or give again) a consent, recorded with the wording shown now."""
+    row = _row(signature, purpose)
+    if row is None:
+        db.session.add(
+            SignatureConsent(
+                signature_id=signature.id,
+                purpose=str(purpose),
+                text_version=text_version(purpose),
+                given_at=utcnow(),
+            )
+        )
+    elif row.withdrawn_at is not None:
+        row.text_version = text_version(purpose)
+        row.given_at = utcnow()
+        row.withdrawn_at = None
+    db.session.flush()
+
+
+def withdraw(signature: Signature, purpose: str) -> bool:
+    """Withdraw a standing consent; False when there was none to withdraw."""
+    result = db.session.execute(
+        update(SignatureConsent)
+        .where(
+            SignatureConsent.signature_id == signature.id,
+            SignatureConsent.purpose == str(purpose),
+            SignatureConsent.withdrawn_at.is_(None),
+        )
+        .values(withdrawn_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def set_consents(signature: Signature, wanted: Iterable[str]) -> None:
+    """Make the signature's standing consents among ``Purpose`` exactly ``wanted``."""
+    wanted = {str(p) for p in wanted}
+    for purpose in Purpose:
+        if purpose in wanted:
+            grant(signature, purpose)
+        else:
+            withdraw(signature, purpose)
+
+
+def _row(signature: Signature, purpose: str) -> SignatureConsent | None:
+    return db.session.scalar(
+        select(SignatureConsent).where(
+            SignatureConsent.signature_id == signature.id,
+            SignatureConsent.purpose == str(purpose),
+        )
+    )
