@@ -6,9 +6,11 @@ written by people in each language, not sentences stitched from a catalogue.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from babel.numbers import format_decimal
 from flask import current_app, render_template
@@ -65,9 +67,15 @@ def carried_demands(revision: Revision, uids: list[str]) -> list[DemandView]:
 
 
 def compose(
-    campaign: Campaign, revision: Revision, regulator: Regulator, plan: LetterPlan, total: int
+    campaign: Campaign,
+    revision: Revision,
+    regulator: Regulator,
+    plan: LetterPlan,
+    total: int,
+    by_revision: Sequence[Mapping[str, Any]] = (),
 ) -> Draft:
     language = letter_language(regulator)
+    online = sum(entry["signers"] for entry in by_revision)
     context = {
         "campaign": campaign,
         "revision": revision,
@@ -76,6 +84,13 @@ def compose(
         "signers": format_decimal(plan.signers, locale=language),
         "total": format_decimal(total, locale=language),
         "places": place_names(list(regulator.jurisdictions), language),
+        "by_revision": [
+            {**entry, "signers": format_decimal(entry["signers"], locale=language)}
+            for entry in by_revision
+        ],
+        "paper": format_decimal(plan.signers - online, locale=language)
+        if plan.signers > online
+        else "",
         "campaign_url": external_url("campaigns.page", slug=campaign.slug),
         "verify_url": external_url("letters_public.verify"),
     }

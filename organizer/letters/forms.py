@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
     DateField,
@@ -29,10 +28,11 @@ from wtforms.validators import (
 
 from organizer.campaigns.forms import CheckboxesField
 from organizer.campaigns.vocabulary import TOPICS
+from organizer.forms import Form
 from organizer.letters.models import BodyKind, Channel
 
 
-class RegulatorForm(FlaskForm):
+class RegulatorForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=300)])
     acronym = StringField(_l("Acronym"), validators=[Optional(), Length(max=40)])
     slug = StringField(
@@ -96,16 +96,16 @@ class RegulatorForm(FlaskForm):
         }
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button and a CSRF token."""
 
 
-class LetterForm(FlaskForm):
+class LetterForm(Form):
     subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=300)])
     body = TextAreaField(_l("Letter"), validators=[DataRequired(), Length(max=20000)])
 
 
-class SentForm(FlaskForm):
+class SentForm(Form):
     channel = RadioField(
         _l("How was it sent?"),
         choices=[
@@ -122,7 +122,7 @@ class SentForm(FlaskForm):
     )
 
 
-class ResponseForm(FlaskForm):
+class ResponseForm(Form):
     received_on = DateField(_l("Date received"), validators=[DataRequired()])
     summary = TextAreaField(
         _l("Summary"),
@@ -137,7 +137,7 @@ class ResponseForm(FlaskForm):
     )
 
 
-class TriggerForm(FlaskForm):
+class TriggerForm(Form):
     threshold = IntegerField(
         _l("Confirmed signatures"),
         validators=[DataRequired(), NumberRange(min=1, max=100_000_000)],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -134,6 +135,8 @@ class Letter(Base):
     demand_uids: Mapped[list[str]] = mapped_column(JSON, default=list)
     demand_labels: Mapped[list[str]] = mapped_column(JSON, default=list)
     counts_by_country: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    # [{"number", "content_hash", "signers"}, ...]: who signed which text (DESIGN.md 3).
+    counts_by_revision: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     signers_in_jurisdiction: Mapped[int] = mapped_column(default=0)
     signers_total: Mapped[int] = mapped_column(default=0)
     status: Mapped[LetterStatus] = mapped_column(

@@ -9,6 +9,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from organizer.accounts.models import User
+from organizer.campaigns import notify
 from organizer.db import after_commit, utcnow
 from organizer.extensions import db
 from organizer.letters import audit, sources
@@ -52,6 +53,7 @@ def record_response(
     db.session.flush()
     audit.log(actor, "letter.response_recorded", letter, response_id=response.id)
     _enqueue_notification(response.id)
+    notify.letter_response_recorded(response, actor)
     return response
 
 

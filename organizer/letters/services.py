@@ -86,7 +86,8 @@ def preview(
         drop=[slug for slug in drop if slug in bodies],
         add=[slug for slug in add if slug in bodies],
     )
-    total = plan.total_signers + sources.offline_total(campaign)
+    # Paper with countries is in the plan's counts already; the rest only adds to the total.
+    total = plan.total_signers + sources.unrouted_paper_total(campaign)
     return RoutingPreview(campaign, revision, plan, bodies, total)
 
 
@@ -98,7 +99,12 @@ def write_letters(
     """One draft per planned body, composed in the body's language."""
     letters = []
     for plan, regulator in routing.routed:
-        draft = composer.compose(routing.campaign, routing.revision, regulator, plan, routing.total)
+        by_revision = sources.counts_by_revision(
+            routing.campaign, [country for country, _n in plan.counts_by_country]
+        )
+        draft = composer.compose(
+            routing.campaign, routing.revision, regulator, plan, routing.total, by_revision
+        )
         letter = Letter(
             campaign=routing.campaign,
             regulator=regulator,
@@ -109,6 +115,7 @@ def write_letters(
             demand_uids=list(plan.demands),
             demand_labels=list(plan.labels),
             counts_by_country=dict(plan.counts_by_country),
+            counts_by_revision=by_revision,
             signers_in_jurisdiction=plan.signers,
             signers_total=routing.total,
             trigger=LetterTrigger.MILESTONE if milestone else LetterTrigger.MANUAL,

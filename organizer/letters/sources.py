@@ -8,12 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 
-from organizer.campaigns.models import Campaign
+from organizer.campaigns.models import Campaign, Revision
 from organizer.extensions import db
-from organizer.signatures.models import OfflineBatch, Signature, SignatureStatus
+from organizer.signatures.consents import Purpose, consented
+from organizer.signatures.countries import UNKNOWN_COUNTRY
+from organizer.signatures.models import (
+    OfflineBatch,
+    OfflineBatchCountry,
+    Signature,
+    SignatureStatus,
+)
 
 ANNEX_BATCH = 1000
 
@@ -27,12 +35,52 @@ def _counted(campaign: Campaign) -> tuple[ColumnElement[bool], ...]:
 
 
 def confirmed_counts_by_country(campaign: Campaign) -> dict[str, int]:
+    """Confirmed online signatures plus paper ones whose country was noted, by country."""
     rows = db.session.execute(
         select(Signature.country, func.count())
         .where(*_counted(campaign))
         .group_by(Signature.country)
     )
+    counts = {country: int(n) for country, n in rows}
+    for country, n in _paper_by_country(campaign).items():
+        if country != UNKNOWN_COUNTRY:
+            counts[country] = counts.get(country, 0) + n
+    return counts
+
+
+def _paper_by_country(campaign: Campaign) -> dict[str, int]:
+    rows = db.session.execute(
+        select(OfflineBatchCountry.country, func.sum(OfflineBatchCountry.count))
+        .join(OfflineBatch, OfflineBatch.id == OfflineBatchCountry.batch_id)
+        .where(OfflineBatch.campaign_id == campaign.id)
+        .group_by(OfflineBatchCountry.country)
+    )
     return {country: int(n) for country, n in rows}
+
+
+def counts_by_revision(campaign: Campaign, countries: Iterable[str]) -> list[dict[str, Any]]:
+    """Confirmed online signers in ``countries`` per revision signed, newest first, each with
+    its hash: a letter says which text each of them read (DESIGN.md decision 3)."""
+    wanted = sorted(set(countries))
+    if not wanted:
+        return []
+    rows = db.session.execute(
+        select(Revision.number, Revision.content_hash, func.count())
+        .select_from(Signature)
+        .join(Revision, Revision.id == Signature.revision_id)
+        .where(*_counted(campaign), Signature.country.in_(wanted))
+        .group_by(Revision.number, Revision.content_hash)
+        .order_by(Revision.number.desc())
+    )
+    return [
+        {"number": int(number), "content_hash": digest, "signers": int(n)}
+        for number, digest, n in rows
+    ]
+
+
+def unrouted_paper_total(campaign: Campaign) -> int:
+    """Paper signatures whose country nobody noted: in the total, never for a jurisdiction."""
+    return _paper_by_country(campaign).get(UNKNOWN_COUNTRY, 0)
 
 
 def confirmed_total(campaign: Campaign) -> int:
@@ -40,7 +88,6 @@ def confirmed_total(campaign: Campaign) -> int:
 
 
 def offline_total(campaign: Campaign) -> int:
-    # Paper batches carry no country: they count in the total, never for a jurisdiction.
     total = db.session.scalar(
         select(func.sum(OfflineBatch.count)).where(OfflineBatch.campaign_id == campaign.id)
     )
@@ -63,7 +110,7 @@ def postal_area(code: str | None) -> str:
 
 
 def annex_rows(campaign: Campaign, countries: Iterable[str]) -> Iterator[AnnexRow]:
-    """Signers in ``countries`` who consented to have their name passed on, by id."""
+    """Signers in ``countries`` who consented to be named to the authorities, by id."""
     wanted = sorted(set(countries))
     last_id = 0
     while wanted:
@@ -71,7 +118,7 @@ def annex_rows(campaign: Campaign, countries: Iterable[str]) -> Iterator[AnnexRo
         chunk = db.session.execute(
             select(Signature.id, Signature.name, Signature.country, Signature.postal_code)
             .where(*_counted(campaign), Signature.country.in_(wanted),
-                   Signature.show_name.is_(True), Signature.id > last_id)
+                   consented(Purpose.NAME_TO_AUTHORITIES), Signature.id > last_id)
             .order_by(Signature.id)
             .limit(ANNEX_BATCH)
         ).all()  # fmt: skip
@@ -91,7 +138,7 @@ def named_count(campaign: Campaign, countries: Iterable[str]) -> int:
             select(func.count()).where(
                 *_counted(campaign),
                 Signature.country.in_(wanted),
-                Signature.show_name.is_(True),
+                consented(Purpose.NAME_TO_AUTHORITIES),
             )
         )
         or 0
@@ -104,7 +151,7 @@ def update_recipients(campaign: Campaign) -> Iterator[Signature]:
     while True:
         chunk = db.session.scalars(
             select(Signature)
-            .where(*_counted(campaign), Signature.receive_updates.is_(True),
+            .where(*_counted(campaign), consented(Purpose.UPDATES),
                    Signature.id > last_id)
             .order_by(Signature.id)
             .limit(ANNEX_BATCH)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 
 from organizer.campaigns.models import Campaign
@@ -17,6 +18,7 @@ from organizer.extensions import db
 from organizer.letters import delivery, forms, milestones, responses, services
 from organizer.letters.models import Channel, DocumentKind, Letter, MilestoneTrigger
 from organizer.letters.services import LetterError
+from organizer.security import upload_limit
 
 bp = Blueprint("letters", __name__, url_prefix="/organize/<slug>/letters")
 
@@ -75,8 +77,9 @@ def plan(slug: str) -> ResponseReturnValue:
         else:
             written = services.write_letters(routing, current())
             db.session.commit()
-            flash(_("%(count)d draft letters written. Read them, then send.", count=len(written)),
-                  "success")  # fmt: skip
+            flash(ngettext("%(num)d draft letter written. Read it, then send it.",
+                           "%(num)d draft letters written. Read them, then send.",
+                           len(written)), "success")  # fmt: skip
             return redirect(url_for(".index", slug=slug))
     return render_template(
         "letters/plan.html", campaign=campaign, routing=routing, drop=drop, add=add, form=form
@@ -168,6 +171,7 @@ def record_sent(slug: str, letter_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/<int:letter_id>/response")
+@upload_limit("LETTERS_RESPONSE_MAX_BYTES")
 def record_response(slug: str, letter_id: int) -> ResponseReturnValue:
     _campaign_obj, letter = _letter(slug, letter_id)
     form = forms.ResponseForm()

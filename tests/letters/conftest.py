@@ -10,7 +10,8 @@ from organizer.campaigns import revisions, services
 from organizer.db import utcnow
 from organizer.extensions import db
 from organizer.letters import directory
-from organizer.signatures.models import Signature, SignatureStatus
+from organizer.signatures.consents import Purpose, consent_rows
+from organizer.signatures.models import Signature, SignatureConsent, SignatureStatus
 from tests.factories import UserFactory
 
 _emails = itertools.count(1)
@@ -45,8 +46,9 @@ def build_campaign(owner, slug="", title="Facebook users' strike", language="en"
 
 
 def add_signatures(campaign, country, count, *, show_name=True, updates=False, name=None,
-                   postal_code=None):  # fmt: skip
-    """Confirmed signatures, written straight to the table (signing is issue 4's to test)."""
+                   postal_code=None, named=True):  # fmt: skip
+    """Confirmed signatures, written straight to the table (signing is issue 4's to test);
+    ``named`` is the consent to be named in letters to the authorities."""
     revision = revisions.published_revision(campaign)
     made = []
     for _ in range(count):
@@ -61,16 +63,21 @@ def add_signatures(campaign, country, count, *, show_name=True, updates=False, n
             country=country,
             postal_code=postal_code,
             locale="en",
-            show_name=show_name,
-            show_name_text="show-name-test",
-            receive_updates=updates,
-            receive_updates_text="updates-test",
             status=SignatureStatus.CONFIRMED,
             confirmed_at=utcnow(),
             confirmed_day=utcnow().date(),
         )
         db.session.add(signature)
         made.append(signature)
+    db.session.flush()
+    wanted = [(show_name, Purpose.PUBLIC_LIST), (updates, Purpose.UPDATES),
+              (named, Purpose.NAME_TO_AUTHORITIES)]  # fmt: skip
+    purposes = [purpose for on, purpose in wanted if on]
+    db.session.add_all(
+        SignatureConsent(**row)
+        for signature in made
+        for row in consent_rows(signature.id, purposes, utcnow())
+    )
     db.session.flush()
     return made
 

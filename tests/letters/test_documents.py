@@ -9,9 +9,13 @@ import threading
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import select
 
+from organizer.extensions import db
 from organizer.letters import documents, services
 from organizer.letters.models import DocumentKind, DocumentsStatus
+from organizer.signatures import consents
+from organizer.signatures.models import Signature
 from tests.letters.conftest import add_signatures
 
 
@@ -23,7 +27,9 @@ def _text(pdf: bytes) -> str:
 
 @pytest.fixture
 def ico_letter(campaign, owner):
-    add_signatures(campaign, "GB", 1, name="Private Person", show_name=False)
+    # On the public list, but never asked to be named to the authorities: counted only.
+    add_signatures(campaign, "GB", 1, name="Private Person", show_name=True, named=False)
+    add_signatures(campaign, "GB", 1, name="Withdrawn Namer", named=True)
     add_signatures(campaign, "GB", 1, name="Named Person", postal_code="SW1A 1AA")
     add_signatures(campaign, "FR", 1, name="French Person")
     routing = services.preview(campaign, add=[])
@@ -39,7 +45,7 @@ def test_the_pdf_letter_carries_the_demands_and_the_count(ico_letter):
     text = _text(pdf.content)
     assert "Explain what personal data is used for advertising." in text
     assert "Ask for consent before using photos in ads." in text
-    assert "the 15 people" in text and "5 of them in United Kingdom" in text
+    assert "the 16 people" in text and "6 of them in United Kingdom" in text
     assert ico_letter.revision.content_hash in text.replace(" ", "")
     # The record cites the annex by hash.
     annex = ico_letter.document(DocumentKind.ANNEX_CSV)
@@ -47,17 +53,19 @@ def test_the_pdf_letter_carries_the_demands_and_the_count(ico_letter):
 
 
 def test_the_annex_names_only_signers_who_consented(ico_letter):
+    withdrawn = db.session.scalars(select(Signature).where(Signature.name == "Withdrawn Namer"))
+    assert consents.withdraw(withdrawn.one(), consents.Purpose.NAME_TO_AUTHORITIES)
     documents.generate(ico_letter)
     csv_text = ico_letter.document(DocumentKind.ANNEX_CSV).content.decode()
     lines = csv_text.strip().splitlines()
     assert lines[0] == "name,country,postal_area"
     assert "Named Person,GB,SW1A" in lines
-    assert "Private Person" not in csv_text
+    assert "Private Person" not in csv_text and "Withdrawn Namer" not in csv_text
     assert "French Person" not in csv_text  # France is not in the ICO's jurisdiction
     assert len(lines) == 1 + 4  # 3 seeded GB signers and Named Person
     pdf_text = _text(ico_letter.document(DocumentKind.ANNEX_PDF).content)
     assert "Named Person" in pdf_text and "Private Person" not in pdf_text
-    assert "5 people in United Kingdom have signed. 4 of them agreed" in pdf_text
+    assert "6 people in United Kingdom have signed. 4 of them agreed" in pdf_text
 
 
 def test_every_document_records_its_sha256(ico_letter):

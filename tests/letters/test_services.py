@@ -101,3 +101,90 @@ def test_only_confirmed_signatures_are_counted(owner, regulators):
     routing = services.preview(campaign)
     assert routing.plan.for_body("gb-ico").signers == 2
     assert routing.plan.for_body("fr-cnil") is None
+
+
+def _second_revision(campaign, owner):
+    from organizer.campaigns import services as campaign_services
+
+    demand = campaign.sections[1].demands[0]
+    campaign_services.update_demand(
+        demand, owner, "Explain what personal data is used for ads.", demand.topics, []
+    )
+    return revisions.publish(campaign, owner, "Shorter.")
+
+
+def test_a_letter_gives_its_counts_per_revision_with_their_hashes(campaign, owner):
+    from datetime import date
+
+    from organizer.signatures import offline
+
+    first = revisions.published_revision(campaign)  # 3 GB signers signed it
+    second = _second_revision(campaign, owner)
+    add_signatures(campaign, "GB", 1)
+    by_country = {"GB": 2, "FR": 5}
+    offline.add_batch(campaign, owner, offline.BatchInput(7, date(2024, 5, 1), "", by_country))
+    offline.add_batch(campaign, owner, offline.BatchInput(4, date(2024, 5, 2), "", {}))
+    routing = services.preview(campaign)
+    assert routing.total == 12 + 1 + 7 + 4
+    ico = next(
+        letter
+        for letter in services.write_letters(routing, owner)
+        if letter.regulator.slug == "gb-ico"
+    )
+    assert ico.signers_in_jurisdiction == 3 + 1 + 2  # paper with a country is routed
+    assert ico.counts_by_revision == [
+        {"number": 2, "content_hash": second.content_hash, "signers": 1},
+        {"number": 1, "content_hash": first.content_hash, "signers": 3},
+    ]
+    assert f"- revision 2 (sha256 {second.content_hash}): 1\n" in ico.body
+    assert f"- revision 1 (sha256 {first.content_hash}): 3\n" in ico.body
+    assert "- on paper: 2\n" in ico.body
+
+
+def test_the_pdf_letter_records_the_counts_per_revision(campaign, owner):
+    from organizer.letters import documents
+    from organizer.letters.models import DocumentKind
+    from tests.letters.test_documents import _text
+
+    first = revisions.published_revision(campaign)
+    second = _second_revision(campaign, owner)
+    add_signatures(campaign, "GB", 2)
+    ico = next(
+        letter
+        for letter in services.write_letters(services.preview(campaign), owner)
+        if letter.regulator.slug == "gb-ico"
+    )
+    documents.generate(ico)
+    text = _text(ico.document(DocumentKind.LETTER_PDF).content)
+    assert "Signers by revision" in text
+    flat = text.replace(" ", "")
+    assert f"Revision2·sha256{second.content_hash}:2" in flat
+    assert f"Revision1·sha256{first.content_hash}:3" in flat
+
+
+def test_the_letter_page_lists_the_counts_per_revision(app, client):
+    from organizer.extensions import db
+    from organizer.letters import directory
+    from tests.factories import UserFactory
+    from tests.letters.conftest import seed_signers
+
+    with app.app_context():
+        directory.import_bundled()
+        owner = UserFactory()
+        campaign = build_campaign(owner, slug="per-revision")
+        seed_signers(campaign)
+        second = _second_revision(campaign, owner)
+        add_signatures(campaign, "GB", 2)
+        ico = next(
+            letter
+            for letter in services.write_letters(services.preview(campaign), owner)
+            if letter.regulator.slug == "gb-ico"
+        )
+        db.session.commit()
+        letter_id, email, digest = ico.id, owner.email, second.content_hash
+    from tests.campaigns.conftest import login
+
+    login(client, email)
+    html = client.get(f"/organize/per-revision/letters/{letter_id}").get_data(as_text=True)
+    assert "2 signers of revision 2" in html and digest in html
+    assert "3 signers of revision 1" in html
