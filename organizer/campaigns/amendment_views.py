@@ -103,6 +103,23 @@ def endorse(slug: str, amendment_id: int) -> ResponseReturnValue:
     return redirect(url_for(".detail", slug=slug, amendment_id=amendment.id))
 
 
+@bp.post("/<int:amendment_id>/withdraw")
+@login_required
+def withdraw(slug: str, amendment_id: int) -> ResponseReturnValue:
+    campaign = public_campaign(slug)
+    amendment = _amendment(campaign, amendment_id)
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        amendments.withdraw_endorsement(amendment, current())
+    except CampaignError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Your endorsement is withdrawn. You can endorse the amendment again."), "success")
+    return redirect(url_for(".detail", slug=slug, amendment_id=amendment.id))
+
+
 @bp.post("/<int:amendment_id>/decide")
 @login_required
 def decide(slug: str, amendment_id: int) -> ResponseReturnValue:

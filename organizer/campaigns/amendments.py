@@ -1,12 +1,14 @@
 """Amendments to a published text: proposed, endorsed, then accepted into the next draft
-or declined with a note. The proposer and every endorser hear the outcome by email."""
+or declined with a note. Owners and organizers hear of each proposal by email; the proposer
+and every endorser hear the outcome."""
 
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from organizer.accounts.models import User
+from organizer.audit.services import record
 from organizer.campaigns import revisions, services
 from organizer.campaigns.models import (
     Amendment,
@@ -15,6 +17,8 @@ from organizer.campaigns.models import (
     Campaign,
     CampaignStatus,
     Endorsement,
+    Membership,
+    Role,
 )
 from organizer.campaigns.services import CampaignError
 from organizer.campaigns.vocabulary import normalize_text, normalize_topics, section_letter
@@ -71,7 +75,36 @@ def propose(
     amendment.proposed_text = text if kind != AmendmentKind.REMOVE else ""
     db.session.add(amendment)
     db.session.flush()
+    _tell_organizers(amendment)
     return amendment
+
+
+def _tell_organizers(amendment: Amendment) -> None:
+    campaign = amendment.campaign
+    deciders = db.session.scalars(
+        select(Membership).where(
+            Membership.campaign_id == campaign.id,
+            Membership.role.in_((Role.OWNER, Role.ORGANIZER)),
+            Membership.user_id != amendment.proposer_id,
+        )
+    )
+    url = external_url("amendments.detail", slug=campaign.slug, amendment_id=amendment.id)
+    for membership in deciders:
+        person = membership.user
+        queue_email(
+            to=person.email,
+            template="amendment_proposed",
+            locale=person.locale,
+            context={
+                "user": person,
+                "campaign": campaign,
+                "amendment": amendment,
+                "proposer": amendment.proposer,
+                "amendment_url": url,
+            },
+            idempotency_key=f"amendment-{amendment.id}-proposed-{person.id}",
+            related=("campaign", campaign.id),
+        )
 
 
 def open_amendments(campaign: Campaign) -> list[Amendment]:
@@ -82,6 +115,36 @@ def open_amendments(campaign: Campaign) -> list[Amendment]:
             .order_by(Amendment.created_at)
         )
     )
+
+
+PAGE_SIZE = 20
+
+
+def amendments_page(
+    campaign: Campaign, status: AmendmentStatus, page: int
+) -> tuple[list[Amendment], bool]:
+    """One page of the campaign's amendments in a status, and whether there is a next page.
+    Open ones oldest first (the longest waiting come first); decided ones newest first."""
+    order = Amendment.created_at if status == AmendmentStatus.OPEN else Amendment.decided_at.desc()
+    found = list(
+        db.session.scalars(
+            select(Amendment)
+            .where(Amendment.campaign_id == campaign.id, Amendment.status == status)
+            .order_by(order, Amendment.id)
+            .offset((page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE + 1)
+        )
+    )
+    return found[:PAGE_SIZE], len(found) > PAGE_SIZE
+
+
+def status_counts(campaign: Campaign) -> dict[AmendmentStatus, int]:
+    rows = db.session.execute(
+        select(Amendment.status, func.count(Amendment.id))
+        .where(Amendment.campaign_id == campaign.id)
+        .group_by(Amendment.status)
+    )
+    return {status: 0 for status in AmendmentStatus} | {status: n for status, n in rows}
 
 
 def decided_amendments(campaign: Campaign) -> list[Amendment]:
@@ -112,6 +175,16 @@ def endorse(amendment: Amendment, user: User) -> Endorsement:
     amendment.endorsements.append(endorsement)
     db.session.flush()
     return endorsement
+
+
+def withdraw_endorsement(amendment: Amendment, user: User) -> None:
+    """Only while the amendment is open: after the decision the endorsement is part of it."""
+    _check_open(amendment)
+    endorsement = next((e for e in amendment.endorsements if e.user_id == user.id), None)
+    if endorsement is None:
+        raise CampaignError(_("You do not endorse this amendment."))
+    amendment.endorsements.remove(endorsement)
+    db.session.flush()
 
 
 def accept(amendment: Amendment, organizer: User, note: str = "") -> None:
@@ -156,6 +229,9 @@ def _decide(amendment: Amendment, organizer: User, status: AmendmentStatus, note
     amendment.decided_by_id = organizer.id
     amendment.decided_at = utcnow()
     db.session.flush()
+    record(organizer, f"amendment.{status.value}", "campaign", amendment.campaign_id,
+           {"amendment": amendment.id, "target": amendment.target_label,
+            "note": amendment.decision_note})  # fmt: skip
     _notify(amendment)
 
 

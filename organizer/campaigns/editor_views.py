@@ -1,4 +1,4 @@
-"""Organizer pages under /organize: dashboard, campaign settings, the grievance editor,
+"""Organizer pages under /organize: your campaigns, campaign settings, the grievance editor,
 publishing, revisions, import and export. Thin: forms in, services work, one commit here."""
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from organizer.campaigns.models import Campaign, Demand, Section
 from organizer.campaigns.permissions import Permission
 from organizer.campaigns.web import campaign_for, current, json_download
 from organizer.extensions import db
+from organizer.signatures import revision_notices
+from organizer.urls import int_arg
 
 bp = Blueprint("campaign_editor", __name__, url_prefix="/organize")
 
@@ -85,7 +87,7 @@ def settings(slug: str) -> ResponseReturnValue:
     return render_template("campaigns/settings.html", form=form, campaign=campaign)
 
 
-@bp.get("/<slug>")
+@bp.get("/<slug>/text")
 def editor(slug: str) -> ResponseReturnValue:
     campaign, role = campaign_for(slug, Permission.VIEW_DRAFT)
     return render_template(
@@ -260,14 +262,16 @@ def publish(slug: str) -> ResponseReturnValue:
         except revisions.RevisionError as exc:
             form.note.errors = [str(exc)]
         else:
+            revision_notices.start(revision)
             db.session.commit()
             flash(_("Revision %(number)d is published.", number=revision.number), "success")
             return redirect(url_for("campaigns.page", slug=campaign.slug))
-    diff = None
+    diff = impact = None
     if draft is not None:
         diff = diff_snapshots(published.snapshot if published else EMPTY_SNAPSHOT, draft.snapshot)
+        impact = revision_notices.impact(campaign, draft)
     return render_template("campaigns/publish.html", form=form, campaign=campaign, draft=draft,
-                           published=published, diff=diff)  # fmt: skip
+                           published=published, diff=diff, impact=impact)  # fmt: skip
 
 
 @bp.get("/<slug>/preview")
@@ -285,8 +289,8 @@ def revision_list(slug: str) -> ResponseReturnValue:
     campaign, _role = campaign_for(slug, Permission.VIEW_DRAFT)
     all_revisions = revisions.revisions(campaign)
     by_number = {r.number: r for r in all_revisions}
-    to_number = request.args.get("to", type=int)
-    from_number = request.args.get("from", type=int)
+    to_number = int_arg(request.args, "to")
+    from_number = int_arg(request.args, "from")
     diff = old = new = None
     if to_number is not None:
         new, old = by_number.get(to_number), by_number.get(from_number or 0)

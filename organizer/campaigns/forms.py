@@ -7,7 +7,6 @@ from typing import Any
 
 import pycountry
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -33,21 +32,23 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from organizer import i18n
 from organizer.campaigns.models import AmendmentKind, Role
 from organizer.campaigns.permissions import ROLE_NAMES
 from organizer.campaigns.vocabulary import TOPICS, is_jurisdiction, parse_jurisdictions
+from organizer.forms import Form
+
+LANGUAGE_CODES = tuple(lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2"))
 
 
 def language_choices() -> list[SelectChoice]:
-    languages = [lang for lang in pycountry.languages if hasattr(lang, "alpha_2")]
-    return sorted(
-        (SelectChoice(lang.alpha_2, lang.name) for lang in languages), key=lambda c: c.label
-    )
+    """ISO 639-1 languages, named and sorted in the reader's language."""
+    named = i18n.language_choices(LANGUAGE_CODES, i18n.locale_code())
+    return [SelectChoice(code, name) for code, name in named]
 
 
 def language_name(code: str) -> str:
-    language = pycountry.languages.get(alpha_2=code)
-    return str(language.name) if language else code
+    return i18n.language_name(code)
 
 
 class CheckboxesField(SelectMultipleField):
@@ -63,7 +64,7 @@ def _topics_field() -> Any:
     )
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     slug = StringField(
         _l("Web address"),
@@ -114,7 +115,7 @@ class CampaignForm(FlaskForm):
             raise ValidationError(_l("Name the documentary, or leave all its fields empty."))
 
 
-class PreambleForm(FlaskForm):
+class PreambleForm(Form):
     preamble = TextAreaField(
         _l("Preamble"),
         validators=[Length(max=5000)],
@@ -122,12 +123,12 @@ class PreambleForm(FlaskForm):
     )
 
 
-class SectionForm(FlaskForm):
+class SectionForm(Form):
     title = StringField(_l("Section title"), validators=[DataRequired(), Length(max=300)])
     topics = _topics_field()
 
 
-class DemandForm(FlaskForm):
+class DemandForm(Form):
     text = TextAreaField(
         _l("Demand"),
         validators=[DataRequired(), Length(max=5000)],
@@ -153,11 +154,11 @@ class DemandForm(FlaskForm):
         return parse_jurisdictions(self.jurisdictions.data or "")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button and a CSRF token, for moves and deletions."""
 
 
-class PublishForm(FlaskForm):
+class PublishForm(Form):
     note = TextAreaField(
         _l("What changed"),
         validators=[Optional(), Length(max=1000)],
@@ -165,7 +166,7 @@ class PublishForm(FlaskForm):
     )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(
         _l("Grievance list file (JSON)"),
         validators=[FileRequired(message=_l("Choose a file to import."))],
@@ -176,7 +177,7 @@ class ImportForm(FlaskForm):
     )
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = EmailField(
         _l("Email"),
         validators=[
@@ -194,7 +195,21 @@ class InviteForm(FlaskForm):
     )
 
 
-class AmendmentForm(FlaskForm):
+class RoleForm(Form):
+    """One member's role, changed from the team page."""
+
+    role = SelectField(_l("Role"), choices=[SelectChoice(r.value, ROLE_NAMES[r]) for r in Role])
+
+
+class TransferForm(Form):
+    member = SelectField(_l("New owner"), coerce=int, validate_choice=True)
+    step_down = BooleanField(
+        _l("Step down to organizer"),
+        description=_l("You keep editing the campaign but no longer manage its team."),
+    )
+
+
+class AmendmentForm(Form):
     kind = RadioField(
         _l("What do you propose?"),
         choices=[
@@ -219,7 +234,7 @@ class AmendmentForm(FlaskForm):
     )
 
 
-class DecideForm(FlaskForm):
+class DecideForm(Form):
     decision = RadioField(
         _l("Decision"),
         choices=[

@@ -187,7 +187,8 @@ class Revision(Base):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
     number: Mapped[int]
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
-    content_hash: Mapped[str] = mapped_column(String(64))
+    # Indexed for /verify, which looks texts up by their hash or its first characters.
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

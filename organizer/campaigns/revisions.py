@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from organizer.accounts.models import User
+from organizer.audit.services import record
 from organizer.campaigns.models import Campaign, CampaignStatus, Revision
 from organizer.campaigns.vocabulary import section_letter
 from organizer.db import utcnow
@@ -236,4 +237,38 @@ def publish(campaign: Campaign, user: User, note: str = "") -> Revision:
     if campaign.status == CampaignStatus.DRAFT:
         campaign.status = CampaignStatus.PUBLISHED
     db.session.flush()
+    record(user, "campaign.published", "campaign", campaign.id,
+           {"revision": draft.number, "note": draft.note})  # fmt: skip
     return draft
+
+
+def hash_of_document(data: Any) -> str | None:
+    """The content hash of a text someone holds as JSON: a canonical.json (perhaps
+    re-indented) or a grievances.json export. None when it is not a grievance text.
+
+    The export leaves out empty jurisdictions and adds letters, title and revision; none of
+    that is part of the text, so the hash is the one its revision was published with."""
+    try:
+        return content_hash(
+            {
+                "format": data.get("format", SNAPSHOT_FORMAT),
+                "preamble": data.get("preamble", ""),
+                "sections": [
+                    {
+                        "title": section["title"],
+                        "topics": section.get("topics", []),
+                        "demands": [
+                            {
+                                "text": demand["text"],
+                                "topics": demand.get("topics", []),
+                                "jurisdictions": demand.get("jurisdictions", []),
+                            }
+                            for demand in section["demands"]
+                        ],
+                    }
+                    for section in data["sections"]
+                ],
+            }
+        )
+    except (AttributeError, KeyError, TypeError):
+        return None

@@ -37,6 +37,7 @@ from organizer.campaigns.vocabulary import (
     normalize_topics,
 )
 from organizer.extensions import db
+from organizer.urls import reserved_slugs
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PAGE_SIZE = 20
@@ -55,12 +56,18 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
 
 
+def is_reserved_slug(slug: str) -> bool:
+    """Whether ``slug`` is a fixed path segment where campaign slugs go (/organize/new)."""
+    return slug in reserved_slugs()
+
+
 def get_by_slug(slug: str) -> Campaign | None:
     return db.session.scalar(select(Campaign).where(Campaign.slug == slug))
 
 
 def _free_slug(base: str) -> str:
-    base = base or "campaign"
+    if len(base) < 3 or is_reserved_slug(base):
+        base = f"{base}-campaign" if base else "campaign"
     slug, n = base, 2
     while get_by_slug(slug) is not None:
         slug, n = f"{base}-{n}", n + 1
@@ -72,6 +79,8 @@ def _check_slug(slug: str, campaign: Campaign | None) -> None:
         raise CampaignError(
             _("Use 3 to 80 lowercase letters, digits and single hyphens, like strike-2018.")
         )
+    if is_reserved_slug(slug):
+        raise CampaignError(_("Cahier uses this address for one of its own pages. Choose another."))
     other = get_by_slug(slug)
     if other is not None and other is not campaign:
         raise CampaignError(_("Another campaign already uses this address."))
@@ -204,27 +213,37 @@ def delete_demand(demand: Demand, user: User) -> None:
 
 
 def move_demand(demand: Demand, user: User, offset: int) -> None:
-    """One step up or down; past either end of its section, into the neighbouring one."""
+    """One step up or down; past either end of its section, into the neighbouring one
+    (first of the next, last of the previous), or nowhere when there is none."""
     section = demand.section
-    demands = ordered(section.demands)
-    index = demands.index(demand)
-    target = index + offset
-    if 0 <= target < len(demands):
-        demands.insert(target, demands.pop(index))
-        _renumber(demands)
-    else:
-        sections = ordered(section.campaign.sections)
-        neighbour_index = sections.index(section) + offset
-        if not 0 <= neighbour_index < len(sections):
-            return
-        neighbour = sections[neighbour_index]
-        section.demands.remove(demand)
-        _renumber(ordered(section.demands))
-        neighbour_demands = ordered(neighbour.demands)
-        neighbour_demands.insert(len(neighbour_demands) if offset < 0 else 0, demand)
-        demand.section = neighbour
-        _renumber(neighbour_demands)
-    revisions.sync_draft(section.campaign, user)
+    campaign = section.campaign
+    with db.session.no_autoflush:
+        demands = ordered(section.demands)
+        index = demands.index(demand)
+        target = index + offset
+        if 0 <= target < len(demands):
+            demands.insert(target, demands.pop(index))
+            _renumber(demands)
+        else:
+            sections = ordered(campaign.sections)
+            neighbour_index = sections.index(section) + offset
+            if not 0 <= neighbour_index < len(sections):
+                return
+            _move_across(demand, sections[neighbour_index], at_end=offset < 0)
+    revisions.sync_draft(campaign, user)
+
+
+def _move_across(demand: Demand, neighbour: Section, at_end: bool) -> None:
+    # Both collections are loaded before the demand changes hands, and the hand-over is
+    # one assignment: a demand taken out of a delete-orphan collection and flushed
+    # (by a lazy load's autoflush) before it joins the other one would be deleted.
+    old_section = demand.section
+    staying = [d for d in ordered(old_section.demands) if d is not demand]
+    arriving = ordered(neighbour.demands)
+    arriving.insert(len(arriving) if at_end else 0, demand)
+    demand.section = neighbour
+    _renumber(staying)
+    _renumber(arriving)
 
 
 def _renumber(items: list[Any]) -> None:

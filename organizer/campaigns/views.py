@@ -6,15 +6,16 @@ csrf_token() or writes the session unless someone is logged in.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
 from organizer.campaigns import amendments, revisions, services
 from organizer.campaigns.diff import diff_snapshots
 from organizer.campaigns.forms import language_name
 from organizer.campaigns.importing import export_snapshot
+from organizer.campaigns.share import share_links
 from organizer.campaigns.web import init_template_helpers, json_download, public_campaign
-from organizer.urls import external_url
+from organizer.urls import external_url, int_arg, page_number
 
 bp = Blueprint("campaigns", __name__)
 bp.record_once(lambda state: init_template_helpers(state.app))
@@ -24,7 +25,7 @@ bp.record_once(lambda state: init_template_helpers(state.app))
 def index() -> ResponseReturnValue:
     query = request.args.get("q", "")[:200]
     language = request.args.get("lang", "")[:8]
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_number(request.args)
     found = services.public_campaigns(query, language, page)
     return render_template(
         "campaigns/index.html",
@@ -53,6 +54,7 @@ def page(slug: str) -> ResponseReturnValue:
         open_amendments=amendments.open_amendments(campaign),
         changelog=published,
         page_url=external_url("campaigns.page", slug=campaign.slug),
+        share_links=share_links(external_url("campaigns.page", slug=campaign.slug), campaign.title),
     )
 
 
@@ -61,9 +63,9 @@ def changes(slug: str) -> ResponseReturnValue:
     campaign = public_campaign(slug)
     published = revisions.revisions(campaign, published_only=True)
     numbers = [r.number for r in published]
-    to_number = request.args.get("to", numbers[0] if numbers else 0, type=int)
+    to_number = int_arg(request.args, "to", numbers[0] if numbers else 0)
     default_from = next((n for n in numbers if n < (to_number or 0)), 0)
-    from_number = request.args.get("from", default_from, type=int)
+    from_number = int_arg(request.args, "from", default_from)
     by_number = {r.number: r for r in published}
     new = by_number.get(to_number or 0)
     if new is None or (from_number and from_number not in by_number):
@@ -82,7 +84,7 @@ _EMPTY = {"preamble": "", "sections": []}
 @bp.get("/c/<slug>/grievances.json")
 def grievances_json(slug: str) -> ResponseReturnValue:
     campaign = public_campaign(slug)
-    number = request.args.get("revision", type=int)
+    number = int_arg(request.args, "revision")
     revision = (
         revisions.revision_by_number(campaign, number)
         if number
@@ -95,3 +97,21 @@ def grievances_json(slug: str) -> ResponseReturnValue:
         revision.content_hash,
     )  # fmt: skip
     return json_download(document, f"{campaign.slug}-r{revision.number}.json")
+
+
+@bp.get("/c/<slug>/revisions/<int:number>/canonical.json")
+def canonical(slug: str, number: int) -> ResponseReturnValue:
+    """The exact bytes that were hashed: sha256sum of this file is the published hash."""
+    campaign = public_campaign(slug)
+    revision = revisions.revision_by_number(campaign, number)
+    if revision is None or not revision.is_published:
+        abort(404)
+    return Response(
+        revisions.canonical_json(revision.snapshot),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": 'attachment; filename="canonical.json"',
+            # A published revision never changes (DESIGN.md decision 17).
+            "Cache-Control": "public, max-age=31536000, immutable",
+        },
+    )

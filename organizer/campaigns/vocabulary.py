@@ -10,6 +10,8 @@ import pycountry
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from organizer.i18n import territory_name
+
 TOPICS: dict[str, LazyString] = {
     "privacy": _l("Privacy"),
     "consumer": _l("Consumer protection"),
@@ -27,10 +29,8 @@ EU = "EU"
 
 
 def country_name(code: str) -> str:
-    if code == EU:
-        return str(_l("European Union"))
-    country = pycountry.countries.get(alpha_2=code)
-    return str(country.name) if country else code
+    """A jurisdiction's name in the reader's language ("EU" too: CLDR names it)."""
+    return territory_name(code)
 
 
 def is_jurisdiction(code: str) -> bool:

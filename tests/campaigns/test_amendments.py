@@ -1,15 +1,17 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
 from organizer.campaigns import amendments, revisions
-from organizer.campaigns.models import AmendmentKind, AmendmentStatus
+from organizer.campaigns.models import AmendmentKind, AmendmentStatus, Membership, Role
 from organizer.campaigns.services import CampaignError
 from organizer.extensions import db
 from organizer.mail.models import OutboundEmail
 from tests.factories import UserFactory
-from tests.support.web import submit
+from tests.support.web import csrf_token, submit
 
 from .conftest import build_campaign, login, publish, setup
 
@@ -145,11 +147,9 @@ def test_the_web_flow(app, client):
 
     fan_client = app.test_client()
     login(fan_client, fan_email)
-    from tests.support.web import csrf_token
-
     token = csrf_token(fan_client.get(detail).get_data(as_text=True))
     assert fan_client.post(f"{detail}/endorse", data={"csrf_token": token}).status_code == 302
-    assert "1 endorsements" in fan_client.get(detail).get_data(as_text=True)
+    assert "1 endorsement." in fan_client.get(detail).get_data(as_text=True)
     # A supporter cannot decide.
     assert (
         fan_client.post(
@@ -167,3 +167,150 @@ def test_the_web_flow(app, client):
     assert "Accepted into revision 2." in owner_client.get(detail).get_data(as_text=True)
     with app.app_context():
         assert len(mail_to(proposer_email)) == 1 and len(mail_to(fan_email)) == 1
+
+
+def test_owners_and_organizers_hear_of_a_proposal_in_the_transaction(published, owner):
+    organizer, moderator, proposer = UserFactory(), UserFactory(), UserFactory()
+    for person, role in ((organizer, Role.ORGANIZER), (moderator, Role.MODERATOR)):
+        db.session.add(Membership(campaign_id=published.id, user_id=person.id, role=role))
+    db.session.flush()
+    amendment = amendments.propose(
+        published, proposer, AmendmentKind.REWORD, "A1", "Publish every ad.", "Shorter."
+    )
+    for person in (owner, organizer):
+        [email] = mail_to(person.email)
+        assert email.kind == "amendment_proposed"
+        assert email.subject == f"New amendment on A1: {published.title}"
+        assert f"{proposer.display_name} proposes to reword demand A1" in email.text_body
+        assert "Publish every ad." in email.text_body and "Shorter." in email.text_body
+        assert f"/c/{published.slug}/amendments/{amendment.id}" in email.text_body
+    assert mail_to(moderator.email) == [] and mail_to(proposer.email) == []
+
+
+def test_an_organizer_who_proposes_is_not_told_of_their_own_proposal(published, owner):
+    amendments.propose(published, owner, AmendmentKind.REMOVE, "A2", "", "Redundant.")
+    assert mail_to(owner.email) == []
+
+
+def test_an_endorsement_can_be_withdrawn_while_the_amendment_is_open(published, owner):
+    fan = UserFactory()
+    amendment = amendments.propose(
+        published, UserFactory(), AmendmentKind.REMOVE, "A2", "", "Redundant."
+    )
+    with pytest.raises(CampaignError):
+        amendments.withdraw_endorsement(amendment, fan)
+    amendments.endorse(amendment, fan)
+    amendments.withdraw_endorsement(amendment, fan)
+    assert amendment.endorsements == []
+    amendments.endorse(amendment, fan)
+    amendments.decline(amendment, owner, "We keep it.")
+    with pytest.raises(CampaignError):
+        amendments.withdraw_endorsement(amendment, fan)
+    assert [e.user_id for e in amendment.endorsements] == [fan.id]
+
+
+def test_withdrawing_on_the_amendment_page(app, client):
+    with setup(app):
+        owner = UserFactory()
+        campaign = build_campaign(owner, slug="withdrawable")
+        publish(campaign, owner)
+        amendment = amendments.propose(
+            campaign, UserFactory(), AmendmentKind.REMOVE, "A2", "", "Redundant."
+        )
+        fan = UserFactory()
+        detail, fan_email = f"/c/withdrawable/amendments/{amendment.id}", fan.email
+    login(client, fan_email)
+    token = csrf_token(client.get(detail).get_data(as_text=True))
+    client.post(f"{detail}/endorse", data={"csrf_token": token})
+    html = client.get(detail).get_data(as_text=True)
+    assert "1 endorsement." in html and f'action="{detail}/withdraw"' in html
+    response = client.post(f"{detail}/withdraw", data={"csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"] == detail
+    html = client.get(detail).get_data(as_text=True)
+    assert "Your endorsement is withdrawn. You can endorse the amendment again." in html
+    assert "0 endorsements." in html and f'action="{detail}/endorse"' in html
+    assert client.post(f"{detail}/withdraw", data={}).status_code == 400  # no CSRF token
+    again = client.post(f"{detail}/withdraw", data={"csrf_token": token})
+    assert again.status_code == 302
+    assert "You do not endorse this amendment." in client.get(detail).get_data(as_text=True)
+
+
+LISTED = re.compile(r'href="/c/listed/amendments/\d+"')
+
+
+def _amendments_on(app, count):
+    with setup(app):
+        owner = UserFactory(email="lister@example.org")
+        campaign = build_campaign(owner, slug="listed")
+        publish(campaign, owner)
+        proposer = UserFactory(display_name="Pat Proposer")
+        made = [
+            amendments.propose(campaign, proposer, AmendmentKind.REMOVE, "A1", "", f"Reason {n}")
+            for n in range(count)
+        ]
+        amendments.decline(made[0], owner, "No.")
+        return [a.id for a in made]
+
+
+def test_the_list_filters_by_status_and_pages(app, client):
+    ids = _amendments_on(app, amendments.PAGE_SIZE + 3)
+    login(client, "lister@example.org")
+    first = client.get("/organize/listed/amendments").get_data(as_text=True)
+    assert len(LISTED.findall(first)) == amendments.PAGE_SIZE
+    assert f'href="/c/listed/amendments/{ids[0]}"' not in first  # declined, not open
+    assert f'href="/c/listed/amendments/{ids[1]}"' in first  # the oldest open comes first
+    assert "Open (22)" in first and "Declined (1)" in first and "Accepted (0)" in first
+    assert 'href="/organize/listed/amendments?status=open&amp;page=2"' in first
+    second = client.get("/organize/listed/amendments?status=open&page=2").get_data(as_text=True)
+    assert len(LISTED.findall(second)) == 2
+    assert f'href="/c/listed/amendments/{ids[-1]}"' in second and "Next page" not in second
+    declined = client.get("/organize/listed/amendments?status=declined").get_data(as_text=True)
+    assert f'href="/c/listed/amendments/{ids[0]}"' in declined
+    accepted = client.get("/organize/listed/amendments?status=accepted").get_data(as_text=True)
+    assert "No amendment has been accepted yet." in accepted
+
+
+def test_the_list_is_for_those_who_decide(app, client):
+    _amendments_on(app, 1)
+    with setup(app):
+        from organizer.campaigns.services import get_by_slug
+
+        moderator = UserFactory(email="listmod@example.org")
+        db.session.add(Membership(campaign_id=get_by_slug("listed").id, user_id=moderator.id,
+                                  role=Role.MODERATOR))  # fmt: skip
+    login(client, "listmod@example.org")
+    assert client.get("/organize/listed/amendments").status_code == 403
+
+
+@pytest.mark.integration
+def test_the_proposal_email_reaches_the_organizers_through_smtp(
+    app, committed_db, worker, services
+):
+    with app.app_context():
+        owner = UserFactory(email="owner-mail@example.org", display_name="Olive Owner")
+        organizer = UserFactory(email="organizer-mail@example.org", locale="fr")
+        campaign = build_campaign(owner, slug="mailed")
+        db.session.add(Membership(campaign_id=campaign.id, user_id=organizer.id,
+                                  role=Role.ORGANIZER))  # fmt: skip
+        publish(campaign, owner)
+        UserFactory(email="proposer-mail@example.org", display_name="Pat Proposer")
+        db.session.commit()
+    client = app.test_client()
+    login(client, "proposer-mail@example.org")
+    response = submit(
+        client,
+        "/c/mailed/amendments/new",
+        {"kind": "reword", "demand": "A2", "section": "A",
+         "text": "Open the ad archive to every researcher.", "reason": "Everyone."},
+    )  # fmt: skip
+    assert response.status_code == 302
+    detail = response.headers["Location"]
+    message = services.smtp.wait_for_message("owner-mail@example.org")
+    body = message.get_body(("plain",)).get_content()
+    assert message["Subject"] == "New amendment on A2: Platform accountability"
+    assert "Pat Proposer proposes to reword demand A2" in body
+    assert "Open the ad archive to every researcher." in body
+    assert app.config["BASE_URL"].rstrip("/") + detail in body
+    french = services.smtp.wait_for_message("organizer-mail@example.org")
+    assert detail in french.get_body(("plain",)).get_content()
+    assert services.smtp.messages_to("proposer-mail@example.org") == []

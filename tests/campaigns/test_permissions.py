@@ -92,7 +92,7 @@ def test_ids_of_another_campaign_are_404_even_on_ones_own(app, client):
 def test_a_moderator_reads_the_draft_but_cannot_edit_it(app, client):
     world = make_world(app)
     login(client, world.moderator_x)
-    page = client.get("/organize/campaign-x")
+    page = client.get("/organize/campaign-x/text")
     assert page.status_code == 200
     assert "Add a section" not in page.get_data(as_text=True)
     for url in (

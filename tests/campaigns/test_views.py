@@ -152,8 +152,8 @@ def test_an_organizer_drafts_reorders_and_publishes(app, client):
         },
     )
     assert response.status_code == 302
-    assert response.headers["Location"] == "/organize/users-terms"
-    page = client.get("/organize/users-terms").get_data(as_text=True)
+    assert response.headers["Location"] == "/organize/users-terms/text"
+    page = client.get("/organize/users-terms/text").get_data(as_text=True)
     token = csrf_token(page)
 
     def post(path, **data):

@@ -77,7 +77,7 @@ def test_draft_reorder_publish_reword_and_republish(
     expect(page.locator("#A1")).to_contain_text("photos")
     shots(page, "public-revision-1")
 
-    page.goto("/organize/users-terms-2026")
+    page.goto("/organize/users-terms-2026/text")
     page.get_by_role("link", name="Edit B2").click()
     page.get_by_label("Demand", exact=True).fill("Publish every political ad and its targeting.")
     page.get_by_role("button", name="Save").click()
