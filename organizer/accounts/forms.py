@@ -5,10 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from organizer.accounts.models import NotificationKind
+from organizer.forms import Form
 from organizer.i18n import LANGUAGE_NAMES
 
 EMAIL_MESSAGE = _l("Enter a valid email address.")
@@ -22,7 +30,7 @@ def _email_field() -> Any:
     )
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     display_name = StringField(
         _l("Name"),
         validators=[DataRequired(), Length(max=120)],
@@ -34,27 +42,27 @@ class RegisterForm(FlaskForm):
         _l("Password"),
         validators=[DataRequired()],
         render_kw={"autocomplete": "new-password"},
-        description=_l("At least 10 characters. Common passwords are refused."),
+        description=_l("At least 10 characters. Passwords that are easy to guess are refused."),
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = _email_field()
     password = PasswordField(
         _l("Password"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
     )
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = _email_field()
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = PasswordField(
         _l("New password"),
         validators=[DataRequired()],
         render_kw={"autocomplete": "new-password"},
-        description=_l("At least 10 characters. Common passwords are refused."),
+        description=_l("At least 10 characters. Passwords that are easy to guess are refused."),
     )
     confirm = PasswordField(
         _l("Repeat the new password"),
@@ -71,12 +79,24 @@ class ChangePasswordForm(ResetPasswordForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button and a CSRF token: links in emails lead to a page, only the POST acts."""
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     locale = SelectField(
         _l("Language"),
         choices=[SelectChoice(code, name, {"lang": code}) for code, name in LANGUAGE_NAMES.items()],
     )
+
+
+class NotificationsForm(Form):
+    """One checkbox per NotificationKind, each field named by the kind's value."""
+
+    pledge = BooleanField(_l("A pledge triggers or lapses"))
+    milestone = BooleanField(_l("A campaign reaches a milestone"))
+    screening = BooleanField(_l("A screening awaits approval"))
+    letter_response = BooleanField(_l("A letter gets a response"))
+
+    def choices(self) -> dict[NotificationKind, bool]:
+        return {kind: bool(self[kind.value].data) for kind in NotificationKind}

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from organizer.db import Base, utcnow
+from organizer.db import Base, str_enum, utcnow
 
 
 class User(Base):
@@ -46,3 +47,44 @@ class User(Base):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+class NotificationKind(enum.StrEnum):
+    """What a campaign's owners and organizers are emailed about (organizer.campaigns.notify)."""
+
+    PLEDGE = "pledge"  # a pledge triggered or lapsed
+    MILESTONE = "milestone"
+    SCREENING = "screening"  # a screening awaits approval
+    LETTER_RESPONSE = "letter_response"
+
+
+class NotificationPreference(Base):
+    """One person's choice for one kind. No row means on: nobody misses news by default."""
+
+    __tablename__ = "notification_preference"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[NotificationKind] = mapped_column(
+        str_enum(NotificationKind, "notification_kind"), primary_key=True
+    )
+    enabled: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class LoginSession(Base):
+    """One logged-in browser. Its cookie carries a random key and this row its hash, so that
+    logging out ends the session on the server and a copied cookie is refused after it."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Touched at most once a minute, for the idle timeout.
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]

@@ -35,15 +35,18 @@ def find_by_email(raw: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email))
 
 
-def register(display_name: str, raw_email: str, password: str, locale: str) -> User | None:
+def register(
+    display_name: str, raw_email: str, password: str, locale: str, next_path: str | None = None
+) -> User | None:
     """Create an unverified account and send its verification email.
 
     An address that already has an account gets a note instead, and the caller shows the
     same page either way, so registration never tells a stranger who has an account.
-    Returns the new user, or None when the address was taken.
+    Returns the new user, or None when the address was taken. ``next_path`` (a local path
+    the caller checked) rides on the verification link, to return there after logging in.
     """
     email = normalize_email(raw_email)
-    problem = passwords.password_problem(password, email)
+    problem = passwords.password_problem(password, email, display_name)
     if problem:
         raise AccountError(problem)
     existing = db.session.scalar(select(User).where(User.email == email))
@@ -52,7 +55,10 @@ def register(display_name: str, raw_email: str, password: str, locale: str) -> U
             to=existing.email,
             template="account_exists",
             locale=existing.locale,
-            context={"user": existing, "login_url": external_url("accounts.login")},
+            context={
+                "user": existing,
+                "login_url": external_url("accounts.login", next=next_path),
+            },
             related=("user", existing.id),
         )
         return None
@@ -64,12 +70,12 @@ def register(display_name: str, raw_email: str, password: str, locale: str) -> U
     )
     db.session.add(user)
     db.session.flush()
-    send_verification(user)
+    send_verification(user, next_path)
     return user
 
 
-def send_verification(user: User) -> None:
-    url = external_url("accounts.verify", token=tokens.make_verify_token(user))
+def send_verification(user: User, next_path: str | None = None) -> None:
+    url = external_url("accounts.verify", token=tokens.make_verify_token(user), next=next_path)
     queue_email(
         to=user.email,
         template="verify_email",
@@ -143,7 +149,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 
 def _set_password(user: User, new_password: str) -> None:
-    problem = passwords.password_problem(new_password, user.email)
+    problem = passwords.password_problem(new_password, user.email, user.display_name)
     if problem:
         raise AccountError(problem)
     user.password_hash = passwords.hash_password(new_password)

@@ -15,12 +15,12 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
-from organizer.accounts import forms, services
+from organizer.accounts import forms, limits, notifications, services, sessions
 from organizer.accounts.models import User
 from organizer.extensions import db, limiter
-from organizer.urls import is_safe_next
+from organizer.urls import is_safe_next, safe_next
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -38,11 +38,18 @@ def _email_limit() -> str:
 
 
 def _account_key() -> str:
-    return "login-account:" + request.form.get("email", "").strip().lower()
+    return limits.login_account_key_of_request()
 
 
 def _locale() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def _next_path() -> str | None:
+    """The ``next`` given to this page, when it is a path on this site (it travels through
+    registration and the verification email, e.g. back to an invitation)."""
+    target = request.args.get("next")
+    return target if target and is_safe_next(target) else None
 
 
 def _current() -> User:
@@ -53,7 +60,7 @@ def _current() -> User:
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(_email_limit, methods=["POST"])
 def register() -> ResponseReturnValue:
-    form = forms.RegisterForm()
+    form = forms.RegisterForm(email=request.args.get("email", ""))
     if form.validate_on_submit():
         try:
             services.register(
@@ -61,6 +68,7 @@ def register() -> ResponseReturnValue:
                 form.email.data or "",
                 form.password.data or "",
                 _locale(),
+                next_path=_next_path(),
             )
         except services.AccountError as exc:
             form.password.errors = [str(exc)]
@@ -79,13 +87,15 @@ def verify(token: str) -> ResponseReturnValue:
             return render_template("accounts/link_invalid.html"), 400
         db.session.commit()
         flash(_("Your email address is verified. You can log in."), "success")
-        return redirect(url_for("accounts.login"))
+        return redirect(url_for("accounts.login", next=_next_path()))
     return render_template("accounts/verify.html", form=form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_ip_limit, methods=["POST"])
-@limiter.limit(_account_limit, methods=["POST"], key_func=_account_key)
+@limiter.limit(
+    _account_limit, methods=["POST"], key_func=_account_key, on_breach=limits.log_lockout
+)
 def login() -> ResponseReturnValue:
     form = forms.LoginForm()
     if form.validate_on_submit():
@@ -93,26 +103,37 @@ def login() -> ResponseReturnValue:
         if user is None:
             form.password.errors = [_("This email and password do not match an account.")]
         elif not user.is_verified:
-            services.send_verification(user)
+            services.send_verification(user, _next_path())
             db.session.commit()
             form.email.errors = [_("Verify your email address first: we have sent you a new link.")]
         else:
             db.session.commit()
             # A fresh session on login, so that nothing planted before it survives.
             session.clear()
-            login_user(user)
+            sessions.start_session(user)
+            db.session.commit()
             flash(_("Welcome back, %(name)s.", name=user.display_name), "success")
-            target = request.args.get("next", "")
-            return redirect(target if is_safe_next(target) else url_for("core.home"))
+            # Accounts are for organizing: "Your campaigns" is where the work starts.
+            return redirect(safe_next(request.args.get("next"), "campaign_editor.dashboard"))
     return render_template("accounts/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> ResponseReturnValue:
-    logout_user()
-    session.clear()
+    sessions.end_session()
+    db.session.commit()
     flash(_("You are logged out."), "info")
-    return redirect(url_for("core.home"))
+    # e.g. the login page, when an invitation asks to log in as another address
+    return redirect(safe_next(request.form.get("next")))
+
+
+@bp.post("/logout/everywhere")
+@login_required
+def logout_everywhere() -> ResponseReturnValue:
+    sessions.end_every_session(_current())
+    db.session.commit()
+    flash(_("You are logged out on every device, this one included."), "info")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -158,7 +179,8 @@ def change_password() -> ResponseReturnValue:
         else:
             db.session.commit()
             # This session carries the new version; every other one is now refused.
-            login_user(user)
+            sessions.start_session(user)
+            db.session.commit()
             flash(_("Your password is changed. Your other sessions are logged out."), "success")
             return redirect(url_for("accounts.settings"))
     return render_template("accounts/change_password.html", form=form)
@@ -174,4 +196,23 @@ def settings() -> ResponseReturnValue:
         db.session.commit()
         flash(_("Your settings are saved."), "success")
         return redirect(url_for("accounts.settings"))
-    return render_template("accounts/settings.html", form=form, user=user)
+    chosen = notifications.preferences(user)
+    return render_template(
+        "accounts/settings.html",
+        form=form,
+        user=user,
+        notifications_form=forms.NotificationsForm(data={k.value: v for k, v in chosen.items()}),
+    )
+
+
+@bp.post("/settings/notifications")
+@login_required
+def notification_settings() -> ResponseReturnValue:
+    form = forms.NotificationsForm()
+    if form.validate_on_submit():
+        notifications.set_preferences(_current(), form.choices())
+        db.session.commit()
+        flash(_("Your email choices are saved."), "success")
+    else:
+        flash(_("Your email choices could not be saved. Please try again."), "error")
+    return redirect(url_for("accounts.settings") + "#notifications")

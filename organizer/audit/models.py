@@ -22,6 +22,11 @@ class AuditLog(Base):
     action: Mapped[str] = mapped_column(String(64))
     object_type: Mapped[str] = mapped_column(String(64))
     object_id: Mapped[int | None]
+    # The campaign the action belongs to, whatever its object (a letter, a batch): the
+    # campaign's audit log page reads by it. The trail outlives a deleted campaign.
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaign.id", ondelete="SET NULL"), index=True
+    )
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 

@@ -95,7 +95,8 @@ def test_login_starts_a_fresh_session(app, client):
     assert response.status_code == 302
     with client.session_transaction() as session:
         assert "planted" not in session
-        assert session["_user_id"].endswith(":1")
+        # user id, session version, and the key of the session kept on the server
+        assert session["_user_id"].split(":")[1] == "1"
     assert client.get("/account/settings").status_code == 200
 
 
@@ -123,7 +124,30 @@ def test_login_never_redirects_to_another_host(app, client):
         "/account/login?next=https://evil.example/",
         data={"email": email, "password": PASSWORD, "csrf_token": token},
     )
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/organize"
+
+
+def test_after_login_an_organizer_lands_on_their_campaigns(app, client):
+    from tests.factories import CampaignFactory
+
+    with app.app_context():
+        campaign = CampaignFactory(title="Users' terms")
+        db.session.commit()
+        email = campaign.created_by.email
+    response = _log_in(client, email)
+    assert response.status_code == 302 and response.headers["Location"] == "/organize"
+    page = client.get("/organize").get_data(as_text=True)
+    assert "Your campaigns" in page and "Users&#39; terms" in page
+
+
+def test_after_login_a_safe_next_wins_over_the_campaigns(app, client):
+    email, _ = _user(app)
+    response = submit(
+        client,
+        "/account/login?next=/organize/new",
+        {"email": email, "password": PASSWORD},
+    )
+    assert response.headers["Location"] == "/organize/new"
 
 
 def test_password_reset_answers_the_same_for_known_and_unknown_addresses(app, client):

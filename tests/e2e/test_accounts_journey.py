@@ -45,14 +45,14 @@ def test_register_verify_log_in_and_switch_to_french(page, shots, committed_db, 
     page.get_by_label("Password").fill("declaration of rights 1791")
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_text("Welcome back, Olympe.")).to_be_visible()
+    # An account is for organizing: it lands on its campaigns.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your campaigns")
     shots(page, "logged-in")
 
     page.get_by_role("button", name="Français").click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Rédigez vos doléances ensemble. Remettez-les là où elles comptent."
-    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vos campagnes")
     shots(page, "french")
 
     # The choice is remembered on the account, not only in this browser.

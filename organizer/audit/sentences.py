@@ -1,0 +1,264 @@
+"""The audit log read as sentences in the reader's language, not as action codes.
+
+Each action code maps to a function of (actor's name, details) that returns the sentence.
+Entries are kept forever, so a sentence must cope with details an older version wrote
+(a missing key falls back to a shorter sentence). An unknown code gets a generic sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from flask_babel import format_date, format_number, ngettext
+from flask_babel import gettext as _
+
+from organizer.accounts.models import User
+from organizer.audit.models import AuditLog
+from organizer.campaigns.models import Role
+from organizer.campaigns.permissions import ROLE_NAMES
+from organizer.extensions import db
+
+Details = dict[str, Any]
+Sentence = Callable[[str, Details], str]
+
+
+def _n(details: Details, *keys: str) -> int:
+    for key in keys:
+        value = details.get(key)
+        if isinstance(value, int):
+            return value
+    return 0
+
+
+def _role(value: Any) -> str:
+    try:
+        return str(ROLE_NAMES[Role(value)]).lower()
+    except ValueError:
+        return str(value)
+
+
+def _person(details: Details) -> str:
+    user = db.session.get(User, details["user"]) if isinstance(details.get("user"), int) else None
+    return user.display_name if user is not None else _("a former member")
+
+
+def _day(value: Any) -> str:
+    try:
+        return format_date(date.fromisoformat(str(value)), "long")
+    except ValueError:
+        return str(value)
+
+
+def _formatted(details: Details, *keys: str) -> str:
+    # flask_babel's ngettext fills %(num)s with the bare int; %(count)s is the formatted one.
+    return format_number(_n(details, *keys))
+
+
+def _bulk_invalidate(actor: str, d: Details) -> str:
+    n = _n(d, "done")
+    if d.get("reason"):
+        return ngettext(
+            "%(actor)s invalidated %(count)s signature (reason: %(reason)s).",
+            "%(actor)s invalidated %(count)s signatures (reason: %(reason)s).",
+            n,
+            actor=actor,
+            count=format_number(n),
+            reason=d["reason"],
+        )
+    return ngettext(
+        "%(actor)s invalidated %(count)s signature.",
+        "%(actor)s invalidated %(count)s signatures.",
+        n,
+        actor=actor,
+        count=format_number(n),
+    )
+
+
+def _bulk_started(actor: str, d: Details) -> str:
+    return ngettext(
+        "%(actor)s began invalidating %(count)s signature in the background (reason: %(reason)s).",
+        "%(actor)s began invalidating %(count)s signatures in the background (reason: %(reason)s).",
+        _n(d, "expected"),
+        count=_formatted(d, "expected"),
+        actor=actor,
+        reason=d.get("reason") or "-",
+    )
+
+
+def _exported(actor: str, d: Details) -> str:
+    if d.get("format") == "csv-excel":
+        return _(
+            "%(actor)s downloaded the signatures as a spreadsheet (CSV for Excel).", actor=actor
+        )
+    return _("%(actor)s downloaded the signatures as CSV.", actor=actor)
+
+
+def _emailed(actor: str, d: Details) -> str:
+    if d.get("test"):
+        return _("%(actor)s sent a test copy of a letter by email.", actor=actor)
+    return _("%(actor)s sent a letter by email.", actor=actor)
+
+
+def _offline_edited(actor: str, d: Details) -> str:
+    after = d.get("after") if isinstance(d.get("after"), dict) else {}
+    return ngettext(
+        "%(actor)s corrected a batch of paper signatures: it now holds %(count)s signature.",
+        "%(actor)s corrected a batch of paper signatures: it now holds %(count)s signatures.",
+        _n(after or {}, "count"),
+        count=_formatted(after or {}, "count"),
+        actor=actor,
+    )
+
+
+SENTENCES: dict[str, Sentence] = {
+    "campaign.published": lambda a, d: _(
+        "%(actor)s published revision %(number)d of the text.", actor=a, number=_n(d, "revision")
+    ),
+    "amendment.accepted": lambda a, d: _(
+        "%(actor)s accepted the amendment to %(label)s.", actor=a, label=d.get("target", "?")
+    ),
+    "amendment.declined": lambda a, d: _(
+        "%(actor)s declined the amendment to %(label)s (reason: %(reason)s).",
+        actor=a,
+        label=d.get("target", "?"),
+        reason=d.get("note") or "-",
+    ),
+    "signatures.bulk_invalidate": _bulk_invalidate,
+    "signatures.bulk_invalidate_started": _bulk_started,
+    "signatures.bulk_invalidate_finished": lambda a, d: ngettext(
+        "A background invalidation finished: %(count)s signature invalidated.",
+        "A background invalidation finished: %(count)s signatures invalidated.",
+        _n(d, "done"),
+        count=_formatted(d, "done"),
+    ),
+    "signatures.bulk_invalidate_undone": lambda a, d: ngettext(
+        "%(actor)s undid an invalidation: %(count)s signature restored.",
+        "%(actor)s undid an invalidation: %(count)s signatures restored.",
+        _n(d, "restored"),
+        count=_formatted(d, "restored"),
+        actor=a,
+    ),
+    "signatures.suspect_cleared": lambda a, d: _("%(actor)s cleared a suspect signature.", actor=a),
+    "signatures.suspect_invalidated": lambda a, d: _(
+        "%(actor)s invalidated a suspect signature.", actor=a
+    ),
+    "signatures.exported": _exported,
+    "signatures.settings_changed": lambda a, d: _(
+        "%(actor)s changed the signature settings.", actor=a
+    ),
+    "signatures.milestone_added": lambda a, d: ngettext(
+        "%(actor)s added a milestone at %(count)s signature.",
+        "%(actor)s added a milestone at %(count)s signatures.",
+        _n(d, "threshold"),
+        count=_formatted(d, "threshold"),
+        actor=a,
+    ),
+    "signatures.offline_added": lambda a, d: ngettext(
+        "%(actor)s added a batch of %(count)s paper signature.",
+        "%(actor)s added a batch of %(count)s paper signatures.",
+        _n(d, "count"),
+        count=_formatted(d, "count"),
+        actor=a,
+    ),
+    "signatures.offline_edited": _offline_edited,
+    "signatures.offline_deleted": lambda a, d: ngettext(
+        "%(actor)s deleted a batch of %(count)s paper signature.",
+        "%(actor)s deleted a batch of %(count)s paper signatures.",
+        _n(d, "count"),
+        count=_formatted(d, "count"),
+        actor=a,
+    ),
+    "pledge.created": lambda a, d: ngettext(
+        "%(actor)s created a pledge that needs %(count)s person to commit.",
+        "%(actor)s created a pledge that needs %(count)s people to commit.",
+        _n(d, "threshold"),
+        count=_formatted(d, "threshold"),
+        actor=a,
+    ),
+    "pledge.triggered": lambda a, d: ngettext(
+        "A pledge is on: %(count)s person committed.",
+        "A pledge is on: %(count)s people committed.",
+        _n(d, "committed"),
+        count=_formatted(d, "committed"),
+    ),
+    "pledge.lapsed": lambda a, d: ngettext(
+        "A pledge lapsed with %(count)s commitment.",
+        "A pledge lapsed with %(count)s commitments.",
+        _n(d, "committed"),
+        count=_formatted(d, "committed"),
+    ),
+    "letter.written": lambda a, d: _(
+        "%(actor)s wrote a draft letter to %(body)s.", actor=a, body=d.get("body", "?")
+    ),
+    "letter.edited": lambda a, d: _("%(actor)s edited a draft letter.", actor=a),
+    "letter.deleted": lambda a, d: _(
+        "%(actor)s deleted the draft letter to %(body)s.", actor=a, body=d.get("body", "?")
+    ),
+    "letter.emailed": _emailed,
+    "letter.sent_by_hand": lambda a, d: _(
+        "%(actor)s recorded a letter as sent by hand on %(date)s.", actor=a, date=_day(d.get("on"))
+    ),
+    "letter.delivered": lambda a, d: _("A letter was handed to the mail server."),
+    "letter.failed": lambda a, d: _("A letter could not be delivered."),
+    "letter.response_recorded": lambda a, d: _(
+        "%(actor)s recorded a response to a letter.", actor=a
+    ),
+    "letter_milestone.added": lambda a, d: ngettext(
+        "%(actor)s asked for letters to be written at %(count)s signature.",
+        "%(actor)s asked for letters to be written at %(count)s signatures.",
+        _n(d, "threshold"),
+        count=_formatted(d, "threshold"),
+        actor=a,
+    ),
+    "letter_milestone.cancelled": lambda a, d: _(
+        "%(actor)s cancelled a letter milestone.", actor=a
+    ),
+    "letter_milestone.fired": lambda a, d: ngettext(
+        "A letter milestone was reached at %(count)s signature.",
+        "A letter milestone was reached at %(count)s signatures.",
+        _n(d, "signatures"),
+        count=_formatted(d, "signatures"),
+    ),
+    "regulator.saved": lambda a, d: _(
+        "%(actor)s saved the body “%(slug)s”.", actor=a, slug=d.get("slug", "?")
+    ),
+    "signature.withdrawn_by_signer": lambda a, d: _("A signer withdrew their signature."),
+    "signature.updates_stopped": lambda a, d: _("A signer stopped receiving news."),
+    "signature.consents_changed": lambda a, d: _("A signer changed their consents."),
+    "signature.details_corrected": lambda a, d: _("A signer corrected their details."),
+    "team.invited": lambda a, d: _(
+        "%(actor)s invited someone to join as %(role)s.", actor=a, role=_role(d.get("role"))
+    ),
+    "team.invitation_accepted": lambda a, d: _(
+        "%(actor)s joined the team as %(role)s.", actor=a, role=_role(d.get("role"))
+    ),
+    "team.invitation_revoked": lambda a, d: _("%(actor)s revoked an invitation.", actor=a),
+    "team.role_changed": lambda a, d: _(
+        "%(actor)s changed the role of %(name)s from %(before)s to %(after)s.",
+        actor=a,
+        name=_person(d),
+        before=_role(d.get("before")),
+        after=_role(d.get("after")),
+    ),
+    "team.member_removed": lambda a, d: _(
+        "%(actor)s removed %(name)s from the team.", actor=a, name=_person(d)
+    ),
+    "team.ownership_transferred": lambda a, d: _(
+        "%(actor)s made %(name)s an owner of the campaign.", actor=a, name=_person(d)
+    ),
+}
+
+
+def actor_name(entry: AuditLog) -> str:
+    return entry.actor.display_name if entry.actor is not None else _("Cahier")
+
+
+def describe(entry: AuditLog) -> str:
+    """The entry as one sentence in the current locale."""
+    actor = actor_name(entry)
+    sentence = SENTENCES.get(entry.action)
+    if sentence is None:
+        return _("%(actor)s made a change (%(code)s).", actor=actor, code=entry.action)
+    return sentence(actor, entry.details or {})
