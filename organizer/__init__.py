@@ -90,13 +90,14 @@ def register_security(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from organizer.accounts.views import bp as accounts_bp
-    from organizer.campaigns import amendment_views, editor_views, team_views
+    from organizer.campaigns import amendment_views, dashboard_views, editor_views, team_views
     from organizer.campaigns import views as campaign_views
     from organizer.core.views import bp as core_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
-    for campaign_bp in (campaign_views, editor_views, team_views, amendment_views):
+    for campaign_bp in (campaign_views, editor_views, team_views, amendment_views,
+                        dashboard_views):  # fmt: skip
         app.register_blueprint(campaign_bp.bp)
     from organizer.privacy import views as privacy_views
     from organizer.signatures import manage_views, moderation_views

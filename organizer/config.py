@@ -123,6 +123,11 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         "REMEMBER_COOKIE_SECURE": production,
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "WTF_CSRF_TIME_LIMIT": None,
+        # Bodies past this are a 413; routes that take files declare their own limit.
+        "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 1024 * 1024),
+        # Sessions (organizer/accounts/sessions.py): an absolute lifetime and an idle timeout.
+        "SESSION_LIFETIME_DAYS": _int(env, "SESSION_LIFETIME_DAYS", 14),
+        "SESSION_IDLE_MINUTES": _int(env, "SESSION_IDLE_MINUTES", 12 * 60),
         # Signatures (organizer/signatures). Limits in Flask-Limiter notation, burst;sustained.
         "SIGN_LIMIT_PER_IP": env.get("SIGN_LIMIT_PER_IP", "5/minute;40/hour"),
         "SIGN_LIMIT_PER_DOMAIN": env.get("SIGN_LIMIT_PER_DOMAIN", "30/minute;300/hour"),
@@ -133,6 +138,10 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         "SIGNATURE_IP_RETENTION_DAYS": _int(env, "SIGNATURE_IP_RETENTION_DAYS", 30),
         "SIGNATURE_TOKEN_MAX_AGE_DAYS": _int(env, "SIGNATURE_TOKEN_MAX_AGE_DAYS", 14),
         "SIGNATURE_MAX_RESENDS": _int(env, "SIGNATURE_MAX_RESENDS", 3),
+        # How long a process reuses the public page's per-revision counts (a real COUNT).
+        "REVISION_COUNTS_CACHE_SECONDS": _float(env, "REVISION_COUNTS_CACHE_SECONDS", 15.0),
+        # The largest paper batch one entry may record: a typo must not add millions.
+        "PAPER_BATCH_MAX": _int(env, "PAPER_BATCH_MAX", 100_000),
         # Half a second keeps the public count within 2 s even behind nginx's 1-second
         # micro-cache, with room for beat's and the worker's own delays under load.
         "SIGNATURE_COUNT_INTERVAL_SECONDS": _float(env, "SIGNATURE_COUNT_INTERVAL_SECONDS", 0.5),
@@ -147,6 +156,9 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
             env, "SIGNATURE_REPORT_INTERVAL_SECONDS", 3600.0
         ),
         "SIGNATURE_PURGE_INTERVAL_SECONDS": _float(env, "SIGNATURE_PURGE_INTERVAL_SECONDS", 3600.0),
+        "REVISION_NOTICE_SWEEP_INTERVAL_SECONDS": _float(
+            env, "REVISION_NOTICE_SWEEP_INTERVAL_SECONDS", 60.0
+        ),
         "PLEDGE_CHECK_INTERVAL_SECONDS": _float(env, "PLEDGE_CHECK_INTERVAL_SECONDS", 10.0),
         # Bulk invalidations larger than this run as a background job with a progress page.
         "SIGNATURE_BULK_SYNC_LIMIT": _int(env, "SIGNATURE_BULK_SYNC_LIMIT", 500),
@@ -162,6 +174,8 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         "LETTERS_REQUEUE_AFTER_SECONDS": _float(env, "LETTERS_REQUEUE_AFTER_SECONDS", 60.0),
         "LETTERS_STALE_BUILD_SECONDS": _float(env, "LETTERS_STALE_BUILD_SECONDS", 1800.0),
         "LETTERS_RESPONSE_MAX_BYTES": _int(env, "LETTERS_RESPONSE_MAX_BYTES", 10 * 1024 * 1024),
+        # The largest file /verify takes (a letter with its annex fits well within it).
+        "VERIFY_UPLOAD_MAX_BYTES": _int(env, "VERIFY_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
         # Observability: JSON logs in production, a bearer token or an address for /metrics.
         "LOG_FORMAT": env.get("LOG_FORMAT", "json" if production else "text"),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
@@ -175,6 +189,8 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         # reminders can be made due without waiting; it is 0 outside tests and demos.
         "CLOCK_OFFSET_SECONDS": _float(env, "CLOCK_OFFSET_SECONDS", 0.0),
         "EVENT_REMINDER_INTERVAL_SECONDS": _float(env, "EVENT_REMINDER_INTERVAL_SECONDS", 60.0),
+        # The hosts' RSVP digest: one a day.
+        "EVENT_DIGEST_INTERVAL_SECONDS": _float(env, "EVENT_DIGEST_INTERVAL_SECONDS", 86400.0),
         "EVENT_RSVP_LIMIT_PER_IP": env.get("EVENT_RSVP_LIMIT_PER_IP", "10/minute;60/hour"),
         "EVENT_MESSAGE_LIMIT": env.get("EVENT_MESSAGE_LIMIT", "3/hour;10/day"),
         "EVENT_MAX_PARTY_SIZE": _int(env, "EVENT_MAX_PARTY_SIZE", 10),

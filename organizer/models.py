@@ -1,6 +1,6 @@
 """Imports every domain's models so that metadata (and Alembic) sees all tables."""
 
-from organizer.accounts.models import User
+from organizer.accounts.models import NotificationPreference, User
 from organizer.audit.models import AuditLog
 from organizer.campaigns.models import (
     Amendment,
@@ -33,16 +33,19 @@ from organizer.signatures.models import (
     Commitment,
     Milestone,
     OfflineBatch,
+    OfflineBatchCountry,
     Pledge,
     Signature,
     SignatureSettings,
 )
+from organizer.signatures.moderation_batches import ModerationBatch, ModerationBatchItem
 from organizer.signatures.tallies import (
     AbuseReport,
     CountChange,
     CountryCount,
     DailyCount,
     ModerationJob,
+    RevisionNoticeJob,
     SignatureTotal,
 )
 
@@ -70,8 +73,12 @@ __all__ = [
     "Membership",
     "Milestone",
     "MilestoneTrigger",
+    "ModerationBatch",
+    "ModerationBatchItem",
     "ModerationJob",
+    "NotificationPreference",
     "OfflineBatch",
+    "OfflineBatchCountry",
     "OutboundAttachment",
     "OutboundEmail",
     "Pledge",
@@ -79,6 +86,7 @@ __all__ = [
     "Reminder",
     "Response",
     "Revision",
+    "RevisionNoticeJob",
     "Section",
     "Signature",
     "SignatureSettings",

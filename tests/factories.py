@@ -177,8 +177,28 @@ class SignatureFactory(BaseFactory):
     email_domain = "example.org"
     country = "GB"
     locale = "en"
-    show_name = True
-    show_name_text = "show-name-test"
-    receive_updates = False
-    receive_updates_text = "updates-test"
     status = SignatureStatus.PENDING
+
+    # Each true one becomes a consent row (organizer.signatures.consents), not a column.
+    show_name = True
+    receive_updates = False
+    name_to_authorities = False
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from organizer.signatures.consents import consent_rows
+        from organizer.signatures.models import SignatureConsent
+
+        wanted = [p for p, name in _CONSENT_PARAMS.items() if kwargs.pop(name)]
+        obj = super()._create(model_class, *args, **kwargs)
+        at = obj.created_at or utcnow()
+        db.session.add_all(SignatureConsent(**r) for r in consent_rows(obj.id, wanted, at))
+        db.session.flush()
+        return obj
+
+
+_CONSENT_PARAMS = {
+    "public_list": "show_name",
+    "updates": "receive_updates",
+    "name_to_authorities": "name_to_authorities",
+}

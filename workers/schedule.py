@@ -21,6 +21,10 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             "task": "events.send_due_reminders",
             "schedule": float(config["EVENT_REMINDER_INTERVAL_SECONDS"]),
         },
+        "event-rsvp-digests": {
+            "task": "events.send_rsvp_digests",
+            "schedule": float(config["EVENT_DIGEST_INTERVAL_SECONDS"]),
+        },
     }
 
 
@@ -31,6 +35,7 @@ def _signatures(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         "signatures.reconcile_counts": "SIGNATURE_RECONCILE_INTERVAL_SECONDS",
         "signatures.abuse_reports": "SIGNATURE_REPORT_INTERVAL_SECONDS",
         "signatures.purge_ip_hmacs": "SIGNATURE_PURGE_INTERVAL_SECONDS",
+        "signatures.sweep_revision_notices": "REVISION_NOTICE_SWEEP_INTERVAL_SECONDS",
     }
     return {
         task.replace(".", "-"): {"task": task, "schedule": float(config[setting])}

@@ -56,12 +56,17 @@ def test_french_placeholders_match_the_english_ones():
         assert sorted(placeholder.findall(source)) == sorted(placeholder.findall(target)), source
 
 
+def _key(value):
+    """A plural entry's id and strings come as a list or tuple; make them comparable."""
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
 def test_the_compiled_catalog_is_current():
     mo_path = ROOT / "organizer/translations/fr/LC_MESSAGES/messages.mo"
     with mo_path.open("rb") as fh:
         compiled = read_mo(fh)
-    compiled_strings = {m.id: m.string for m in compiled if m.id}
-    source_strings = {m.id: m.string for m in _french_catalog() if m.id and m.string}
+    compiled_strings = {_key(m.id): _key(m.string) for m in compiled if m.id}
+    source_strings = {_key(m.id): _key(m.string) for m in _french_catalog() if m.id and m.string}
     assert compiled_strings == source_strings, "run `make translations` to recompile"
 
 

@@ -206,7 +206,8 @@ def _organize(audit: Audit, seeded: Seeded, app) -> None:
         page.wait_for_load_state()
     for step, path in [
         ("dashboard", "/organize"),
-        ("grievance-editor", f"/organize/{slug}"),
+        ("organizer-dashboard", f"/organize/{slug}"),
+        ("grievance-editor", f"/organize/{slug}/text"),
         ("screenings", f"/organize/{slug}/events"),
         ("host-page", f"/events/{seeded.full_event}/manage"),
         ("signatures", f"/organize/{slug}/signatures"),

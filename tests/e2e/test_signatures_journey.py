@@ -71,6 +71,10 @@ def test_sign_confirm_count_up_then_withdraw_count_down(page, shots, campaign, b
     page.get_by_label("Your email").fill("olympe@example.org")
     page.get_by_label("Country").select_option("FR")
     page.get_by_label("Show my name on the public list of signers.").check()
+    # Being named to regulators is a consent of its own, asked apart and never pre-ticked.
+    naming = page.get_by_label("Include my name in letters to the authorities.")
+    expect(naming).to_be_visible()
+    expect(naming).not_to_be_checked()
     shots(page, "sign-form")
     page.get_by_role("button", name="Sign", exact=True).click()
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
@@ -88,6 +92,8 @@ def test_sign_confirm_count_up_then_withdraw_count_down(page, shots, campaign, b
         page.get_by_role("heading", name="Thank you, your signature is confirmed")
     ).to_be_visible()
     shots(page, "confirmed-and-share")
+    page.goto(confirm_path)  # a second click on the same link
+    expect(page.get_by_role("heading", name="Your signature is already confirmed")).to_be_visible()
 
     _count_becomes(page, "1")
     expect(page.locator("progress").first).to_have_attribute("value", "10")

@@ -113,7 +113,8 @@ def _publish_the_2018_text(page, shots: Shots) -> str:
     page.get_by_label("Signature goal").fill("100")
     page.get_by_role("button", name="Create the campaign").click()
     expect(page.get_by_text("Your campaign is created.")).to_be_visible()
-    slug = page.url.rstrip("/").rsplit("/", 1)[1]
+    # A new campaign opens in its text editor, /organize/<slug>/text.
+    slug = page.url.split("/organize/", 1)[1].split("/", 1)[0]
     page.get_by_role("link", name="Import", exact=True).click()
     page.get_by_label("Grievance list file (JSON)").set_input_files(str(TEMPLATE))
     page.get_by_label("Replace the current draft text").check()
