@@ -7,7 +7,7 @@ import logging
 from celery import shared_task
 
 from organizer.extensions import db
-from organizer.letters import delivery, documents, milestones, responses, services
+from organizer.letters import delivery, documents, milestones, responses, services, settings
 from organizer.letters.models import Letter
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,11 @@ def generate_documents(letter_id: int) -> str:
         log.exception("documents of letter %s failed", letter_id)
         services.generation_failed(letter_id, f"{type(exc).__name__}: {exc}")
         return "failed"
-    if letter.send_when_ready and delivery.email_recipient(letter):
+    if (
+        letter.send_when_ready
+        and delivery.email_recipient(letter)
+        and settings.is_complete(letter.campaign)
+    ):
         delivery.send_by_email(letter, None)
     return "ready"
 

@@ -123,7 +123,7 @@ def add_section(slug: str) -> ResponseReturnValue:
         return render_template("campaigns/section_form.html", form=form, campaign=campaign,
                                section=None), 400  # fmt: skip
     section = services.add_section(campaign, current(), form.title.data or "",
-                                   form.topics.data or [])  # fmt: skip
+                                   form.topics.data or [], form.jurisdiction_codes)  # fmt: skip
     db.session.commit()
     flash(_("Section %(letter)s is added.", letter=section.letter), "success")
     return _editor(campaign, f"section-{section.id}")
@@ -148,8 +148,11 @@ def edit_section(slug: str, section_id: int) -> ResponseReturnValue:
     campaign, _role = campaign_for(slug, Permission.EDIT_TEXT)
     section = _section(campaign, section_id)
     form = forms.SectionForm(obj=section)
+    if request.method == "GET":
+        form.jurisdictions.data = ", ".join(section.jurisdictions)
     if form.validate_on_submit():
-        services.update_section(section, current(), form.title.data or "", form.topics.data or [])
+        services.update_section(section, current(), form.title.data or "",
+                                form.topics.data or [], form.jurisdiction_codes)  # fmt: skip
         db.session.commit()
         flash(_("Section %(letter)s is saved in the draft.", letter=section.letter), "success")
         return _editor(campaign, f"section-{section.id}")

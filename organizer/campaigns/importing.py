@@ -32,7 +32,7 @@ MAX_SECTIONS = 52
 MAX_DEMANDS = 200
 MAX_DEMAND_CHARS = 5000
 TOP_KEYS = {"source", "title", "preamble", "language", "sections", "revision", "sha256"}
-SECTION_KEYS = {"letter", "title", "topics", "demands"}
+SECTION_KEYS = {"letter", "title", "topics", "jurisdictions", "demands"}
 DEMAND_KEYS = {"text", "topics", "jurisdictions"}
 
 
@@ -48,6 +48,7 @@ class ImportedSection:
     title: str
     topics: list[str]
     demands: list[ImportedDemand] = field(default_factory=list)
+    jurisdictions: list[str] = field(default_factory=list)  # for its demands that name none
 
 
 @dataclass
@@ -219,6 +220,7 @@ class _Reader:
         section = ImportedSection(
             title=self.string(data, "title", where, limit=300),
             topics=self.topics(data, where),
+            jurisdictions=self.jurisdictions(data, where),
         )
         demands = data.get("demands")
         if not isinstance(demands, list) or not demands:

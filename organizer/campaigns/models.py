@@ -69,6 +69,8 @@ class Campaign(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     first_published_at: Mapped[datetime | None] = mapped_column(index=True)
+    # Set by an owner: members without two-factor login enrol before its organizer pages.
+    require_two_factor: Mapped[bool] = mapped_column(default=False)
 
     created_by: Mapped[User] = relationship()
     sections: Mapped[list[Section]] = relationship(
@@ -143,6 +145,8 @@ class Section(Base):
     position: Mapped[int]
     title: Mapped[str] = mapped_column(String(300))
     topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Places its demands concern when they name none; snapshots carry them per demand.
+    jurisdictions: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     campaign: Mapped[Campaign] = relationship(back_populates="sections")
     demands: Mapped[list[Demand]] = relationship(

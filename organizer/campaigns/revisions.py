@@ -19,7 +19,7 @@ from sqlalchemy import select
 from organizer.accounts.models import User
 from organizer.audit.services import record
 from organizer.campaigns.models import Campaign, CampaignStatus, Revision
-from organizer.campaigns.vocabulary import section_letter
+from organizer.campaigns.vocabulary import normalize_jurisdictions, section_letter
 from organizer.db import utcnow
 from organizer.extensions import db
 
@@ -50,7 +50,8 @@ def build_snapshot(campaign: Campaign) -> dict[str, Any]:
                         "uid": demand.uid,
                         "text": demand.text,
                         "topics": list(demand.topics),
-                        "jurisdictions": list(demand.jurisdictions),
+                        # Inherited here, so that texts without section places hash as before.
+                        "jurisdictions": list(demand.jurisdictions or section.jurisdictions),
                     }
                     for demand in ordered(section.demands)
                 ],
@@ -261,7 +262,8 @@ def hash_of_document(data: Any) -> str | None:
                             {
                                 "text": demand["text"],
                                 "topics": demand.get("topics", []),
-                                "jurisdictions": demand.get("jurisdictions", []),
+                                "jurisdictions": demand.get("jurisdictions")
+                                or normalize_jurisdictions(section.get("jurisdictions", [])),
                             }
                             for demand in section["demands"]
                         ],

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -146,21 +147,36 @@ def set_preamble(campaign: Campaign, user: User, preamble: str) -> None:
     revisions.sync_draft(campaign, user)
 
 
-def add_section(campaign: Campaign, user: User, title: str, topics: list[str]) -> Section:
+def add_section(
+    campaign: Campaign,
+    user: User,
+    title: str,
+    topics: list[str],
+    jurisdictions: Iterable[str] = (),
+) -> Section:
     section = Section(
         uid=new_uid(),
         position=len(campaign.sections),
         title=normalize_text(title),
         topics=normalize_topics(topics),
+        jurisdictions=normalize_jurisdictions(jurisdictions),
     )
     campaign.sections.append(section)
     revisions.sync_draft(campaign, user)
     return section
 
 
-def update_section(section: Section, user: User, title: str, topics: list[str]) -> None:
+def update_section(
+    section: Section,
+    user: User,
+    title: str,
+    topics: list[str],
+    jurisdictions: Iterable[str] | None = None,
+) -> None:
     section.title = normalize_text(title)
     section.topics = normalize_topics(topics)
+    if jurisdictions is not None:
+        section.jurisdictions = normalize_jurisdictions(jurisdictions)
     revisions.sync_draft(section.campaign, user)
 
 
@@ -259,7 +275,11 @@ def replace_text(campaign: Campaign, user: User, text: ImportedText) -> None:
     campaign.preamble = text.preamble
     for s_index, imported in enumerate(text.sections):
         section = Section(
-            uid=new_uid(), position=s_index, title=imported.title, topics=imported.topics
+            uid=new_uid(),
+            position=s_index,
+            title=imported.title,
+            topics=imported.topics,
+            jurisdictions=imported.jurisdictions,
         )
         for d_index, item in enumerate(imported.demands):
             section.demands.append(

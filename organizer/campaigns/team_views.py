@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -113,6 +113,27 @@ def transfer(slug: str) -> ResponseReturnValue:
     return render_template(
         "campaigns/team_transfer.html", campaign=campaign, form=form, has_others=bool(others)
     )
+
+
+@bp.post("/organize/<slug>/team/two-factor")
+@login_required
+def require_two_factor(slug: str) -> ResponseReturnValue:
+    campaign, _role = campaign_for(slug, Permission.MANAGE_TEAM)
+    form = forms.ActionForm()
+    wanted = request.form.get("require") == "1"
+    if not form.validate_on_submit():
+        flash(_("The setting could not be saved. Please try again."), "error")
+    elif wanted and not current().has_two_factor:
+        # Otherwise the owner would be sent away from the page they just changed.
+        flash(_("Set up two-factor login for your own account first."), "error")
+    else:
+        campaign.require_two_factor = wanted
+        db.session.commit()
+        if wanted:
+            flash(_("Every team member now needs two-factor login for this campaign."), "success")
+        else:
+            flash(_("Two-factor login is no longer required on this team."), "success")
+    return redirect(url_for(".members", slug=campaign.slug) + "#two-factor")
 
 
 @bp.post("/organize/<slug>/invitations/<int:invitation_id>/revoke")

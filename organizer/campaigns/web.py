@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response, abort
+from flask import Response, abort, flash, redirect, request, url_for
 from flask.sansio.app import App
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -29,7 +30,12 @@ def campaign_for(slug: str, permission: Permission) -> tuple[Campaign, Role]:
     campaign = services.get_by_slug(slug)
     if campaign is None:
         abort(404)
-    return campaign, require(current_user, campaign, permission)
+    role = require(current_user, campaign, permission)
+    if campaign.require_two_factor and not current().has_two_factor:
+        # The owner asked every team member for two-factor login: enrol, then come back.
+        flash(_("This campaign's team requires two-factor login. Set it up to continue."), "info")
+        abort(redirect(url_for("two_factor.setup", next=request.full_path.rstrip("?"))))
+    return campaign, role
 
 
 def public_campaign(slug: str) -> Campaign:

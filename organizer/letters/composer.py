@@ -1,7 +1,10 @@
 """The letter's subject and body, from a template in the body's first language (else English).
 
 Templates live in ``templates/letters/compose/<lang>/{subject,body}.txt``: whole letters
-written by people in each language, not sentences stitched from a catalogue.
+written by people in each language, not sentences stitched from a catalogue. Being in one
+language each, they choose singular or plural with ``plural(n)``, the CLDR plural category
+of the letter's language ("one" or "other"; French counts 0 and 1 as "one"), and say where
+signers are with ``in_places`` (organizer/letters/places.py).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from babel.numbers import format_decimal
 from flask import current_app, render_template
 from jinja2 import TemplateNotFound
@@ -19,7 +23,8 @@ from jinja2 import TemplateNotFound
 from organizer.campaigns.models import Campaign, Revision
 from organizer.campaigns.revisions import DemandView, demands_of
 from organizer.letters.models import Regulator
-from organizer.letters.routing import EU, LetterPlan
+from organizer.letters.places import country_name, in_places
+from organizer.letters.routing import LetterPlan
 from organizer.urls import external_url
 
 FALLBACK = "en"
@@ -48,17 +53,8 @@ def letter_language(regulator: Regulator) -> str:
     return first if first in available_languages() else FALLBACK
 
 
-EU_NAMES = {"en": "the European Union", "fr": "l’Union européenne"}  # noqa: RUF001
-
-
 def place_names(codes: list[str], language: str) -> str:
-    from babel import Locale
-
-    territories = Locale.parse(language).territories
-    names = [
-        EU_NAMES.get(language, EU) if code == EU else territories.get(code, code) for code in codes
-    ]
-    return ", ".join(names)
+    return ", ".join(country_name(code, language) for code in codes)
 
 
 def carried_demands(revision: Revision, uids: list[str]) -> list[DemandView]:
@@ -76,6 +72,7 @@ def compose(
 ) -> Draft:
     language = letter_language(regulator)
     online = sum(entry["signers"] for entry in by_revision)
+    plural_form = Locale.parse(language).plural_form
     context = {
         "campaign": campaign,
         "revision": revision,
@@ -84,6 +81,10 @@ def compose(
         "signers": format_decimal(plan.signers, locale=language),
         "total": format_decimal(total, locale=language),
         "places": place_names(list(regulator.jurisdictions), language),
+        "in_places": in_places(list(regulator.jurisdictions), language),
+        "signers_count": plan.signers,
+        "total_count": total,
+        "plural": plural_form,
         "by_revision": [
             {**entry, "signers": format_decimal(entry["signers"], locale=language)}
             for entry in by_revision

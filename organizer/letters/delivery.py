@@ -16,7 +16,7 @@ from sqlalchemy import select
 from organizer.accounts.models import User
 from organizer.db import utcnow
 from organizer.extensions import db
-from organizer.letters import audit
+from organizer.letters import audit, settings
 from organizer.letters.models import (
     Channel,
     Delivery,
@@ -31,6 +31,10 @@ from organizer.mail.services import Attachment, queue_email
 from organizer.urls import external_url
 
 ATTACHED = (DocumentKind.LETTER_PDF, DocumentKind.ANNEX_PDF, DocumentKind.ANNEX_CSV)
+
+
+class SettingsMissing(LetterError):
+    """No signatory or return address yet: a body would not know whom to answer."""
 
 
 def is_production() -> bool:
@@ -51,6 +55,10 @@ def _check_sendable(letter: Letter) -> None:
         raise LetterError(_("This letter has already been sent."))
     if letter.documents_status != DocumentsStatus.READY:
         raise LetterError(_("Generate the letter's documents before sending it."))
+    if not settings.is_complete(letter.campaign):
+        raise SettingsMissing(
+            _("Say who signs the letters and where a body can answer before sending one.")
+        )
 
 
 def send_by_email(letter: Letter, actor: User | None, reply_to: str | None = None) -> Delivery:
@@ -78,7 +86,11 @@ def send_by_email(letter: Letter, actor: User | None, reply_to: str | None = Non
         to=recipient,
         template="letter",
         locale=letter.language,
-        context={"letter": letter, "verify_url": external_url("letters_public.verify")},
+        context={
+            "letter": letter,
+            "sender": settings.settings_of(letter.campaign),
+            "verify_url": external_url("letters_public.verify"),
+        },
         headers=headers,
         idempotency_key=f"letter:{letter.id}:email:{attempt}",
         related=("letter", letter.id),

@@ -24,7 +24,15 @@ from organizer.db import utcnow
 from organizer.extensions import db
 from organizer.letters import sources
 from organizer.letters.composer import carried_demands, place_names
-from organizer.letters.models import DocumentKind, DocumentsStatus, Letter, LetterDocument
+from organizer.letters.models import (
+    DocumentKind,
+    DocumentsStatus,
+    Letter,
+    LetterDocument,
+    LetterSettings,
+    Regulator,
+)
+from organizer.letters.places import country_name, in_places
 from organizer.letters.routing import expand
 from organizer.urls import external_url
 
@@ -86,16 +94,43 @@ def _countries(letter: Letter) -> list[str]:
 def _annex_csv(rows: list[sources.AnnexRow]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["name", "country", "postal_area"])
+    writer.writerow(["name", "country", "postal_area", "signed_on"])
     for row in rows:
         # A name starting with = + - @ would be a formula in a spreadsheet.
         name = "'" + row.name if row.name[:1] in "=+-@\t\r" else row.name
-        writer.writerow([name, row.country, row.postal_area])
+        signed_on = row.signed_on.isoformat() if row.signed_on else ""
+        writer.writerow([name, row.country, row.postal_area, signed_on])
     return buffer.getvalue().encode("utf-8")
+
+
+def addressee(regulator: Regulator) -> list[str]:
+    """The body's name, then its postal address, without the name a second time when the
+    recorded address already starts with it (as an address copied from a website does)."""
+    lines = [line.strip() for line in regulator.postal_address.splitlines() if line.strip()]
+    if lines and lines[0].casefold() == regulator.name.strip().casefold():
+        lines = lines[1:]
+    return [regulator.name, *lines]
+
+
+def _annex_table(rows: list[sources.AnnexRow], language: str) -> list[dict[str, str]]:
+    return [
+        {
+            "name": row.name,
+            "country": country_name(row.country, language),
+            "postal_area": row.postal_area,
+            "signed_on": format_date(row.signed_on, "medium", locale=language)
+            if row.signed_on
+            else "",
+        }
+        for row in rows
+    ]
 
 
 def _context(letter: Letter) -> dict[str, Any]:
     return {
+        "sender": db.session.get(LetterSettings, letter.campaign_id),
+        "addressee": addressee(letter.regulator),
+        "in_places": in_places(list(letter.regulator.jurisdictions), letter.language),
         "letter": letter,
         "campaign": letter.campaign,
         "revision": letter.revision,
@@ -132,7 +167,12 @@ def generate(letter: Letter, progress: Progress = lambda percent: None) -> list[
     annex_csv = _document(letter, DocumentKind.ANNEX_CSV, "annex.csv", CSV, _annex_csv(rows))
     context = _context(letter)
     with force_locale(letter.language):
-        annex_html = render_template("letters/pdf/annex.html", rows=rows, **context)
+        annex_html = render_template(
+            "letters/pdf/annex.html",
+            rows=_annex_table(rows, letter.language),
+            has_postal=any(row.postal_area for row in rows),
+            **context,
+        )
     progress(40)
     annex_pdf = _document(letter, DocumentKind.ANNEX_PDF, "annex.pdf", PDF, render_pdf(annex_html))
     progress(80)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
@@ -28,6 +30,7 @@ from wtforms.validators import (
 
 from organizer.campaigns.forms import CheckboxesField
 from organizer.campaigns.vocabulary import TOPICS
+from organizer.db import utcnow
 from organizer.forms import Form
 from organizer.letters.models import BodyKind, Channel
 
@@ -128,13 +131,55 @@ class ResponseForm(Form):
         _l("Summary"),
         validators=[DataRequired(), Length(max=5000)],
         description=_l(
-            "Public on the campaign page, and emailed to signers who asked for updates."
+            "Public on the campaign page. You then preview the email to signers who asked "
+            "for updates and choose whether to send it."
         ),
     )
     document = FileField(
         _l("The response (PDF, optional)"),
         validators=[FileAllowed(["pdf"], _l("Upload a PDF file."))],
     )
+
+    def __init__(self, *args: Any, sent_on: date | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.letter_sent_on = sent_on
+
+    def validate_received_on(self, field: DateField) -> None:
+        if field.data is None:
+            return
+        if field.data > utcnow().date():
+            raise ValidationError(_l("The date a response arrived cannot be in the future."))
+        if self.letter_sent_on is not None and field.data < self.letter_sent_on:
+            raise ValidationError(
+                _l(
+                    "The letter was sent on %(date)s: a response cannot arrive before.",
+                    date=format_date(self.letter_sent_on, "long"),
+                )
+            )
+
+
+class SettingsForm(Form):
+    signatory = StringField(
+        _l("Signed by"),
+        validators=[DataRequired(), Length(max=200)],
+        description=_l("The person who signs the letters, by name, as a body expects."),
+    )
+    organization = StringField(
+        _l("Organization"),
+        validators=[DataRequired(), Length(max=300)],
+        description=_l("The group or association behind the campaign."),
+    )
+    postal_address = TextAreaField(
+        _l("Return postal address"),
+        validators=[DataRequired(), Length(max=1000)],
+        description=_l("Printed on every letter, so that a body can answer by post."),
+    )
+    email = EmailField(
+        _l("Return email address"),
+        validators=[DataRequired(), Email(message=_l("Enter a valid email address.")),
+                    Length(max=320)],
+        description=_l("Printed on every letter, and the reply-to address of emailed letters."),
+    )  # fmt: skip
 
 
 class TriggerForm(Form):

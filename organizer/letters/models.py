@@ -148,6 +148,10 @@ class Letter(Base):
     milestone_id: Mapped[int | None] = mapped_column(
         ForeignKey("letter_milestone.id", ondelete="SET NULL")
     )
+    # A second letter to the same body about the same text is a follow-up, never a duplicate.
+    follow_up_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("letter.id", ondelete="SET NULL")
+    )
     # Send by email as soon as the documents are ready (milestone letters).
     send_when_ready: Mapped[bool] = mapped_column(default=False)
     documents_status: Mapped[DocumentsStatus] = mapped_column(
@@ -164,6 +168,7 @@ class Letter(Base):
     regulator: Mapped[Regulator] = relationship()
     revision: Mapped[Revision] = relationship()
     created_by: Mapped[User | None] = relationship()
+    follow_up_of: Mapped[Letter | None] = relationship(remote_side=[id])
     documents: Mapped[list[LetterDocument]] = relationship(
         back_populates="letter", cascade="all, delete-orphan", order_by="LetterDocument.id"
     )
@@ -256,5 +261,32 @@ class Response(Base):
     document_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The organizer's choice after the preview: None until made, then how many were emailed
+    # (0 when they chose not to email anyone).
+    signers_notified: Mapped[int | None]
+    notify_decided_at: Mapped[datetime | None]
 
     letter: Mapped[Letter] = relationship(back_populates="responses")
+
+
+class LetterSettings(Base):
+    """Who signs a campaign's letters and where a body can answer: set before any sending."""
+
+    __tablename__ = "letter_settings"
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True
+    )
+    signatory: Mapped[str] = mapped_column(String(200), default="")
+    organization: Mapped[str] = mapped_column(String(300), default="")
+    postal_address: Mapped[str] = mapped_column(Text, default="")
+    email: Mapped[str] = mapped_column(String(320), default="")
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def is_complete(self) -> bool:
+        return all(
+            value.strip()
+            for value in (self.signatory, self.organization, self.postal_address, self.email)
+        )

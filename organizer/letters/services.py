@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import OperationalError
@@ -46,10 +47,28 @@ class RoutingPreview:
     plan: Plan
     bodies: dict[str, Regulator]
     total: int  # online signers everywhere, plus paper batches
+    # Letters already written on this revision, by body slug: routing writes no second one.
+    existing: dict[str, Letter] = field(default_factory=dict)
 
     @property
     def routed(self) -> list[tuple[LetterPlan, Regulator]]:
         return [(letter, self.bodies[letter.body]) for letter in self.plan.letters]
+
+    @property
+    def to_write(self) -> list[tuple[LetterPlan, Regulator]]:
+        return [(plan, body) for plan, body in self.routed if body.slug not in self.existing]
+
+    @property
+    def demand_texts(self) -> dict[str, str]:
+        return {demand.uid: demand.text for demand in revisions.demands_of(self.revision)}
+
+    @property
+    def by_demand(self) -> list[tuple[revisions.DemandView, list[Regulator]]]:
+        """Each demand of the text with the bodies it goes to, for checking the routing."""
+        return [
+            (demand, [body for plan, body in self.routed if demand.uid in plan.demands])
+            for demand in revisions.demands_of(self.revision)
+        ]
 
     @property
     def not_routed(self) -> list[Regulator]:
@@ -88,7 +107,17 @@ def preview(
     )
     # Paper with countries is in the plan's counts already; the rest only adds to the total.
     total = plan.total_signers + sources.unrouted_paper_total(campaign)
-    return RoutingPreview(campaign, revision, plan, bodies, total)
+    return RoutingPreview(campaign, revision, plan, bodies, total, first_letters(revision))
+
+
+def first_letters(revision: Revision) -> dict[str, Letter]:
+    """The first letter each body got on this revision, whatever its status."""
+    found = db.session.scalars(
+        select(Letter)
+        .where(Letter.revision_id == revision.id, Letter.follow_up_of_id.is_(None))
+        .order_by(Letter.id.desc())
+    )
+    return {letter.regulator.slug: letter for letter in found}
 
 
 def write_letters(
@@ -96,38 +125,80 @@ def write_letters(
     author: User | None,
     milestone: MilestoneTrigger | None = None,
 ) -> list[Letter]:
-    """One draft per planned body, composed in the body's language."""
-    letters = []
-    for plan, regulator in routing.routed:
-        by_revision = sources.counts_by_revision(
-            routing.campaign, [country for country, _n in plan.counts_by_country]
-        )
-        draft = composer.compose(
-            routing.campaign, routing.revision, regulator, plan, routing.total, by_revision
-        )
-        letter = Letter(
-            campaign=routing.campaign,
-            regulator=regulator,
-            revision=routing.revision,
-            language=draft.language,
-            subject=draft.subject,
-            body=draft.body,
-            demand_uids=list(plan.demands),
-            demand_labels=list(plan.labels),
-            counts_by_country=dict(plan.counts_by_country),
-            counts_by_revision=by_revision,
-            signers_in_jurisdiction=plan.signers,
-            signers_total=routing.total,
-            trigger=LetterTrigger.MILESTONE if milestone else LetterTrigger.MANUAL,
-            milestone_id=milestone.id if milestone else None,
-            created_by_id=author.id if author else None,
-        )
-        db.session.add(letter)
-        letters.append(letter)
+    """One draft per planned body that has no letter on this revision yet."""
+    # A milestone and an organizer writing at once wait for each other on the campaign row,
+    # so that the second sees the first's letters and writes none of its own twice.
+    db.session.execute(
+        select(Campaign.id).where(Campaign.id == routing.campaign.id).with_for_update()
+    )
+    existing = first_letters(routing.revision)
+    letters = [
+        _new_letter(routing, plan, regulator, author, milestone)
+        for plan, regulator in routing.to_write
+        if regulator.slug not in existing
+    ]
     db.session.flush()
     for letter in letters:
         audit.log(author, "letter.written", letter, body=letter.regulator.slug)
     return letters
+
+
+def write_follow_up(letter: Letter, author: User) -> Letter:
+    """A new draft to the same body, on today's text and counts, that names the first."""
+    if not is_sent(letter):
+        raise LetterError(_("This letter has not been sent: edit it rather than follow it up."))
+    routing = preview(letter.campaign, add=[letter.regulator.slug])
+    plan = routing.plan.for_body(letter.regulator.slug)
+    if plan is None:
+        raise LetterError(_("None of the demands falls in this body's remit any more."))
+    follow_up = _new_letter(routing, plan, letter.regulator, author, None)
+    follow_up.follow_up_of = letter
+    with force_locale(follow_up.language):
+        follow_up.subject = _("Follow-up: %(subject)s", subject=follow_up.subject)[:300]
+        first_on = format_date(letter.sent_at or letter.created_at, "long")
+        follow_up.body = (
+            _("This letter follows up on our letter of %(date)s.", date=first_on)
+            + "\n\n"
+            + follow_up.body
+        )
+    db.session.flush()
+    audit.log(author, "letter.followed_up", follow_up, body=letter.regulator.slug,
+              follow_up_of=letter.id)  # fmt: skip
+    return follow_up
+
+
+def _new_letter(
+    routing: RoutingPreview,
+    plan: LetterPlan,
+    regulator: Regulator,
+    author: User | None,
+    milestone: MilestoneTrigger | None,
+) -> Letter:
+    by_revision = sources.counts_by_revision(
+        routing.campaign, [country for country, _n in plan.counts_by_country]
+    )
+    draft = composer.compose(
+        routing.campaign, routing.revision, regulator, plan, routing.total, by_revision
+    )
+    letter = Letter(
+        campaign=routing.campaign,
+        regulator=regulator,
+        revision=routing.revision,
+        language=draft.language,
+        subject=draft.subject,
+        body=draft.body,
+        demand_uids=list(plan.demands),
+        demand_labels=list(plan.labels),
+        counts_by_country=dict(plan.counts_by_country),
+        counts_by_revision=by_revision,
+        signers_in_jurisdiction=plan.signers,
+        signers_total=routing.total,
+        trigger=LetterTrigger.MILESTONE if milestone else LetterTrigger.MANUAL,
+        milestone_id=milestone.id if milestone else None,
+        created_by_id=author.id if author else None,
+    )
+    db.session.add(letter)
+    return letter
 
 
 def letters_of(campaign: Campaign) -> list[Letter]:

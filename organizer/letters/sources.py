@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
@@ -99,6 +100,7 @@ class AnnexRow:
     name: str
     country: str
     postal_area: str
+    signed_on: date | None = None
 
 
 def postal_area(code: str | None) -> str:
@@ -116,7 +118,8 @@ def annex_rows(campaign: Campaign, countries: Iterable[str]) -> Iterator[AnnexRo
     while wanted:
         # Chunks by id rather than one open cursor, so that callers may flush in between.
         chunk = db.session.execute(
-            select(Signature.id, Signature.name, Signature.country, Signature.postal_code)
+            select(Signature.id, Signature.name, Signature.country, Signature.postal_code,
+                   Signature.confirmed_at)
             .where(*_counted(campaign), Signature.country.in_(wanted),
                    consented(Purpose.NAME_TO_AUTHORITIES), Signature.id > last_id)
             .order_by(Signature.id)
@@ -124,8 +127,13 @@ def annex_rows(campaign: Campaign, countries: Iterable[str]) -> Iterator[AnnexRo
         ).all()  # fmt: skip
         if not chunk:
             return
-        for signature_id, name, country, code in chunk:
-            yield AnnexRow(name=name, country=country, postal_area=postal_area(code))
+        for signature_id, name, country, code, confirmed_at in chunk:
+            yield AnnexRow(
+                name=name,
+                country=country,
+                postal_area=postal_area(code),
+                signed_on=confirmed_at.date() if confirmed_at else None,
+            )
             last_id = signature_id
 
 
@@ -160,3 +168,13 @@ def update_recipients(campaign: Campaign) -> Iterator[Signature]:
             return
         yield from chunk
         last_id = chunk[-1].id
+
+
+def update_recipient_count(campaign: Campaign) -> int:
+    """How many signers ``update_recipients`` would yield: the number a preview announces."""
+    return int(
+        db.session.scalar(
+            select(func.count()).where(*_counted(campaign), consented(Purpose.UPDATES))
+        )
+        or 0
+    )

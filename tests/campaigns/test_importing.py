@@ -117,3 +117,43 @@ def test_export_then_import_gives_the_same_hash(ctx, owner):
     assert revisions.draft_revision(again).content_hash == first
     assert exported["sections"][0]["letter"] == "A"
     assert exported["sections"][0]["demands"][7]["jurisdictions"] == ["US"]
+
+
+def test_a_section_names_jurisdictions_its_demands_inherit(ctx, owner):
+    text = parse_grievance_file(FIXTURE.read_bytes())
+    assert text.sections[0].jurisdictions == ["GB", "US"]
+    assert text.sections[1].jurisdictions == []
+    campaign = services.create_campaign(
+        owner, services.CampaignDetails(title="Strike", summary="2018.", language="en")
+    )
+    services.replace_text(campaign, owner, text)
+    places = [d.jurisdictions for d in revisions.iter_demands(revisions.build_snapshot(campaign))]
+    # A1 to A7 inherit the section's places; the hearings keep their own; B and C name none.
+    assert places[:9] == [("GB", "US")] * 7 + [("US",), ("GB",)]
+    assert places[9:] == [()] * 8
+    # The snapshot holds them per demand, so an export re-imports to the same hash.
+    exported = export_snapshot(revisions.build_snapshot(campaign), campaign.title, "en")
+    assert revisions.hash_of_document(exported) == revisions.draft_revision(campaign).content_hash
+
+
+def test_section_jurisdictions_are_checked_like_a_demands():
+    document = valid()
+    document["sections"][0]["jurisdictions"] = ["XX"]
+    assert problems(document) == [
+        "sections[0].jurisdictions[0]: “XX” is neither an ISO 3166 country code nor EU."
+    ]
+
+
+def test_a_section_without_jurisdictions_snapshots_byte_for_byte_as_before(ctx, owner):
+    campaign = services.create_campaign(
+        owner, services.CampaignDetails(title="Plain", summary="2018.", language="en")
+    )
+    section = services.add_section(campaign, owner, "Ads", ["elections"])
+    services.add_demand(section, owner, "Publish ads.", ["transparency"], [])
+    snapshot = revisions.build_snapshot(campaign)
+    assert snapshot["sections"][0]["demands"][0]["jurisdictions"] == []
+    assert "jurisdictions" not in snapshot["sections"][0]  # the format is unchanged
+    services.update_section(section, owner, "Ads", ["elections"], ["FR"])
+    assert revisions.build_snapshot(campaign)["sections"][0]["demands"][0]["jurisdictions"] == [
+        "FR"
+    ]

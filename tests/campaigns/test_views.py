@@ -319,3 +319,23 @@ def test_the_dashboard_lists_ones_campaigns_with_status(app, client):
     html = client.get("/organize").get_data(as_text=True)
     assert "Mine" in html and "Someone else" not in html
     assert re.search(r"Published", html) and "Revision 1 published." in html
+
+
+def test_a_section_form_names_places_its_demands_inherit(app, client):
+    with setup(app):
+        owner = UserFactory(display_name="Olive Owner")
+        campaign = build_campaign(owner, slug="places")
+        section_id = campaign.sections[0].id
+        email = owner.email
+    login(client, email)
+    url = f"/organize/places/sections/{section_id}/edit"
+    wrong = submit(client, url, {"title": "Transparency", "jurisdictions": "US, XX"})
+    assert wrong.status_code == 200 and "Not a country code: XX." in wrong.get_data(as_text=True)
+    saved = submit(client, url, {"title": "Transparency", "topics": ["transparency"],
+                                 "jurisdictions": "us, gb"})  # fmt: skip
+    assert saved.status_code == 302
+    assert 'value="GB, US"' in client.get(url).get_data(as_text=True)
+    with app.app_context():
+        draft = revisions.draft_revision(services.get_by_slug("places"))
+        places = [d.jurisdictions for d in revisions.iter_demands(draft.snapshot)]
+    assert places == [("GB", "US"), ("GB", "US"), ()]

@@ -67,13 +67,22 @@ def test_route_write_generate_and_send_a_letter_to_the_ico(
         "Data Protection Commission (DPC)",
         "Commission nationale de l'informatique et des libertés (CNIL)",
         "Information Commissioner's Office (ICO)",
-        "Telecom Regulatory Authority of India (TRAI)",
+        "Federal Election Commission (FEC)",
     ):
         expect(table.get_by_role("rowheader", name=body)).to_be_visible()
     shots(page, "routing-preview")
     page.get_by_role("button", name=re.compile(r"Write \d+ draft letters")).click()
     expect(page.get_by_text("draft letters written")).to_be_visible()
     shots(page, "letters")
+
+    # Who signs and where the body answers: no letter leaves without them.
+    page.get_by_role("link", name="Letter settings").click()
+    page.get_by_label("Signed by").fill("Ada Lovelace")
+    page.get_by_label("Organization").fill("Users United")
+    page.get_by_label("Return postal address").fill("1 Example Street\nLondon N1 9GU")
+    page.get_by_label("Return email address").fill("letters@users-united.example")
+    page.get_by_role("button", name="Save the letter settings").click()
+    expect(page.get_by_text("The letter settings are saved.")).to_be_visible()
 
     page.get_by_role("link", name="Information Commissioner's Office (ICO)").click()
     letter_text = page.get_by_label("Letter", exact=True)
@@ -89,10 +98,10 @@ def test_route_write_generate_and_send_a_letter_to_the_ico(
     expect(page.get_by_text("The letter is in the outbox.")).to_be_visible()
     shots(page, "sent")
 
-    _open_mail(page, "signers in United Kingdom")
+    _open_mail(page, "signers in the United Kingdom")
     expect(page.get_by_text("letters-test@cahier.invalid").first).to_be_visible()
     attachments = page.locator("ul.attachments")
     expect(attachments).to_contain_text(re.compile(r"-gb-ico-\d+-letter\.pdf \(application/pdf\)"))
     expect(attachments).to_contain_text("annex.csv (text/csv)")
-    expect(page.locator("pre.mail-body")).to_contain_text("Information Commissioner")
+    expect(page.locator("pre.mail-body")).to_contain_text("Ada Lovelace")
     shots(page, "dev-mailbox")

@@ -9,7 +9,7 @@ import pytest
 from organizer.campaigns import revisions, services
 from organizer.db import utcnow
 from organizer.extensions import db
-from organizer.letters import directory
+from organizer.letters import directory, settings
 from organizer.signatures.consents import Purpose, consent_rows
 from organizer.signatures.models import Signature, SignatureConsent, SignatureStatus
 from tests.factories import UserFactory
@@ -29,7 +29,16 @@ DEMANDS = {
 }
 
 
-def build_campaign(owner, slug="", title="Facebook users' strike", language="en"):
+SENDER = settings.SettingsDetails(
+    signatory="Sam Signatory",
+    organization="Friends of Fair Platforms",
+    postal_address="12 Example Street\nLondon N1 9GU\nUnited Kingdom",
+    email="letters@fair-platforms.example",
+)
+
+
+def build_campaign(owner, slug="", title="Facebook users' strike", language="en",
+                   letter_settings=True):  # fmt: skip
     campaign = services.create_campaign(
         owner,
         services.CampaignDetails(
@@ -41,6 +50,8 @@ def build_campaign(owner, slug="", title="Facebook users' strike", language="en"
         for text, topics, places in demands:
             services.add_demand(section, owner, text, topics, places)
     revisions.publish(campaign, owner, "First text.")
+    if letter_settings:
+        settings.save(campaign, owner, SENDER)
     db.session.flush()
     return campaign
 

@@ -1,4 +1,4 @@
-"""Delivery through the real worker and SMTP, milestones fired exactly once, responses told."""
+"""Delivery through the real worker and SMTP, and milestones fired exactly once."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from organizer.extensions import db
-from organizer.letters import delivery, directory, milestones, responses
+from organizer.letters import delivery, directory, milestones
 from organizer.letters import services as letter_services
 from organizer.letters.models import (
     DocumentsStatus,
@@ -21,7 +21,7 @@ from organizer.letters.models import (
 )
 from organizer.mail.models import EmailStatus, OutboundEmail
 from tests.factories import UserFactory
-from tests.letters.conftest import add_signatures, build_campaign, seed_signers
+from tests.letters.conftest import build_campaign, seed_signers
 from tests.support.services import wait_for
 
 TEST_RECIPIENT = "letters-test@cahier.invalid"
@@ -197,25 +197,3 @@ def test_in_production_the_bodys_own_address_is_used(app, campaign, owner, regul
         assert delivery.email_recipient(ico) == "casework@ico.example"
     finally:
         app.config["CAHIER_ENV"] = "test"
-
-
-def test_a_response_is_emailed_once_to_signers_who_asked_for_updates(campaign, owner):
-    from organizer.letters import documents
-
-    opted_in = add_signatures(campaign, "GB", 2, updates=True)
-    letters = letter_services.write_letters(letter_services.preview(campaign), owner)
-    ico = next(letter for letter in letters if letter.regulator.slug == "gb-ico")
-    documents.generate(ico)
-    with pytest.raises(letter_services.LetterError):
-        responses.record_response(ico, owner, date(2026, 2, 1), "Too early.")
-    delivery.record_sent(ico, owner, delivery.Channel.WEB_FORM, date(2026, 1, 5))
-    response = responses.record_response(ico, owner, date(2026, 2, 1), "The ICO will look.")
-    assert ico.status == LetterStatus.RESPONDED
-    assert responses.notify_signers(response.id) == 2
-    assert responses.notify_signers(response.id) == 2  # idempotent: no second email
-    emails = db.session.scalars(
-        select(OutboundEmail).where(OutboundEmail.kind == "letter_response")
-    ).all()
-    assert sorted(e.to_addr for e in emails) == sorted(s.email for s in opted_in)
-    assert "The ICO will look." in emails[0].text_body
-    assert emails[0].headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

@@ -130,12 +130,66 @@ def test_the_congress_hearing_reaches_only_us_bodies():
     assert {letter.body for letter in plan.letters if "a9" in letter.demands} == {"gb-commons-cms"}
 
 
-def test_the_demo_demands_reach_the_ftc_dpc_cnil_ico_and_trai():
+def test_privacy_demands_reach_the_ftc_dpc_cnil_and_ico_but_not_trai():
     privacy = RoutedDemand("b1", "B1", frozenset({"privacy", "consumer"}))
     plan = route([privacy], {"US": 4, "GB": 3, "FR": 2, "IE": 1, "IN": 1}, _fixture_bodies())
     bodies = {letter.body for letter in plan.letters}
-    assert {"us-ftc", "ie-dpc", "fr-cnil", "gb-ico", "in-trai"} <= bodies
+    assert {"us-ftc", "ie-dpc", "fr-cnil", "gb-ico"} <= bodies
+    assert "in-trai" not in bodies  # a telecom regulator, not a consumer one
     # No signer in Canada or Australia: their bodies get nothing.
     assert not bodies & {"ca-opc", "au-accc"}
     dpc = plan.for_body("ie-dpc")
     assert dpc is not None and dpc.signers == 3  # FR and IE, both in the EU
+
+
+# --- The demo campaign, as a domain expert would route it --------------------------------
+
+A = [f"A{n}" for n in range(1, 8)]  # the elections and transparency demands
+B = [f"B{n}" for n in range(1, 7)]  # privacy
+B_CONSUMER = ["B1", "B3", "B5"]
+C = ["C1", "C2"]  # child safety
+DEMO_PLAN = {
+    "us-fec": A,
+    "us-ftc": ["A6", *B, *C],  # COPPA: the FTC takes child safety
+    "us-senate-commerce": ["A6", "A8", *B, *C],
+    "us-house-energy-commerce": ["A6", "A8", *B, *C],
+    "gb-ico": ["A6", *B, *C],  # the Age Appropriate Design Code
+    "gb-electoral-commission": A,
+    "gb-commons-cms": [*A, "A9"],
+    "gb-ofcom": C,
+    "gb-cma": B_CONSUMER,
+    "ie-dpc": B,
+    "ie-cnam": C,
+    "fr-cnil": B,
+    "fr-arcom": C,  # not the 2016 US election
+    "eu-edpb": B,
+    "eu-commission": B_CONSUMER,  # not the 2016 US election
+    "ca-opc": B,
+}
+
+
+def test_the_demo_campaign_routes_as_a_domain_expert_would(ctx):
+    from organizer import demo
+    from organizer.letters import services
+
+    demo.seed_demo_regulators()
+    campaign = demo.seed_demo_campaign(demo.seed_demo_organizer().user)
+    assert demo.seed_demo_signatures() > 0
+    routing = services.preview(campaign)
+    assert {plan.body: list(plan.labels) for plan in routing.plan.letters} == DEMO_PLAN
+    # TRAI is a telecom regulator: no demand of the campaign is in its remit.
+    assert routing.plan.for_body("in-trai") is None
+    texts = routing.demand_texts
+    assert texts[routing.plan.for_body("us-ftc").demands[-1]].startswith(
+        "Facebook shuts down the Messenger Kids"
+    )
+
+
+def test_the_shipped_directory_is_the_corrected_fixture():
+    shipped = FIXTURE.read_text("utf-8")
+    fixture = Path("/work/shared/fixtures/regulators.csv")
+    if fixture.exists():
+        assert shipped == fixture.read_text("utf-8")
+    rows = {row["slug"]: row["topics"].split(";") for row in csv.DictReader(shipped.splitlines())}
+    assert "child-safety" in rows["us-ftc"] and "child-safety" in rows["gb-ico"]
+    assert rows["in-trai"] == ["telecom"]

@@ -10,13 +10,13 @@ from organizer.letters.models import DocumentsStatus, LetterStatus
 from tests.letters.conftest import add_signatures, build_campaign
 
 
-def test_the_preview_routes_the_demo_demands_to_the_five_bodies(campaign):
+def test_the_preview_routes_the_demo_demands_to_the_four_privacy_bodies(campaign):
     routing = services.preview(campaign)
     routed = {plan.body: plan for plan, _body in routing.routed}
-    assert {"us-ftc", "ie-dpc", "fr-cnil", "gb-ico", "in-trai"} <= set(routed)
+    assert {"us-ftc", "ie-dpc", "fr-cnil", "gb-ico"} <= set(routed)
     assert routing.total == 12
     assert routed["ie-dpc"].signers == 4  # FR 2 + IE 2: the EU's member states
-    assert routed["in-trai"].labels == ("B1",)  # consumer, not privacy alone
+    assert "in-trai" not in routed  # a telecom regulator: no demand is in its remit
     # The Congress hearing (A2, US only) reaches US legislators and nobody else.
     with_hearing = {slug for slug, plan in routed.items() if "A2" in plan.labels}
     assert with_hearing == {"us-senate-commerce", "us-house-energy-commerce"}
@@ -53,7 +53,7 @@ def test_written_letters_cite_the_revision_counts_and_url(campaign, owner):
     assert f"revision {revision.number}" in ico.body
     assert revision.content_hash in ico.body
     assert "Explain what personal data is used for advertising." in ico.body
-    assert "the 12 people" in ico.body and "3 of them in United Kingdom" in ico.body
+    assert "the 12 people" in ico.body and "3 of them in the United Kingdom" in ico.body
     assert f"/c/{campaign.slug}" in ico.body
     assert "2 demands from 3 signers" in ico.subject
 
@@ -69,7 +69,7 @@ def test_the_letter_is_in_the_bodys_first_language_when_cahier_has_it(campaign, 
     letters = {letter.regulator.slug: letter for letter in services.write_letters(routing, owner)}
     assert letters["fr-cnil"].language == "fr"
     assert "Madame, Monsieur" in letters["fr-cnil"].body
-    assert "dont 2 dans votre ressort (France)" in letters["fr-cnil"].body
+    assert "dont 2 en France, où vous avez le pouvoir d’agir" in letters["fr-cnil"].body  # noqa: RUF001
     assert letters["ie-dpc"].language == "en"  # English first, then Irish
     assert letters["de-bfdi"].language == "en"  # no German template: English
     assert composer.available_languages() >= {"en", "fr"}
@@ -158,8 +158,8 @@ def test_the_pdf_letter_records_the_counts_per_revision(campaign, owner):
     text = _text(ico.document(DocumentKind.LETTER_PDF).content)
     assert "Signers by revision" in text
     flat = text.replace(" ", "")
-    assert f"Revision2·sha256{second.content_hash}:2" in flat
-    assert f"Revision1·sha256{first.content_hash}:3" in flat
+    assert f"Revision2:2sha256{second.content_hash}" in flat
+    assert f"Revision1:3sha256{first.content_hash}" in flat
 
 
 def test_the_letter_page_lists_the_counts_per_revision(app, client):

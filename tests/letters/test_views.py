@@ -7,10 +7,11 @@ import io
 from datetime import date
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from organizer.extensions import db
-from organizer.letters import directory, documents, services
+from organizer.letters import delivery, directory, documents, services
 from organizer.letters.models import (
     Channel,
     DocumentKind,
@@ -105,7 +106,8 @@ def test_editing_generating_and_sending_by_email(app, client, world):
         assert letter.status == LetterStatus.SCHEDULED
         assert email.to_addr == "letters-test@cahier.invalid"
         assert email.headers["X-Cahier-Intended-Recipient"] == "casework@ico.example"
-        assert email.headers["Reply-To"] == "owner@example.org"
+        # A body answers to the campaign's return address, not to whoever pressed send.
+        assert email.headers["Reply-To"] == "letters@fair-platforms.example"
         assert [a.mime_type for a in email.attachments] == [
             "application/pdf", "application/pdf", "text/csv",
         ]  # fmt: skip
@@ -241,3 +243,120 @@ def test_only_site_admins_edit_the_directory(app, client, world):
         assert ico.contact_email == "casework@ico.example"
         assert ico.postal_address == "Wycliffe House"
         assert directory.get("xx-new") is None
+
+
+@pytest.fixture
+def unsigned_world(app, db_session):
+    """A campaign whose letter settings nobody has filled in yet."""
+    with setup(app):
+        directory.import_bundled()
+        owner = UserFactory(email="owner@example.org")
+        campaign = build_campaign(owner, slug="strike", letter_settings=False)
+        seed_signers(campaign)
+    return "strike"
+
+
+def test_sending_waits_for_the_letter_settings_which_then_sign_the_letter(
+    app, client, unsigned_world
+):
+    ids = _drafts(app)
+    with setup(app):
+        documents.generate(db.session.get(Letter, ids["fr-cnil"]))
+    login(client, "owner@example.org")
+    url = f"/organize/strike/letters/{ids['fr-cnil']}"
+    page = client.get(url).get_data(as_text=True)
+    assert 'id="settings-missing"' in page and "/organize/strike/letters/settings" in page
+    refused = client.post(
+        f"{url}/sent", data={"csrf_token": csrf_token(page), "channel": "postal",
+                             "sent_on": "2026-01-05"}, follow_redirects=True,
+    )  # fmt: skip
+    html = refused.get_data(as_text=True)
+    assert "before sending one" in html
+    assert '<a href="/organize/strike/letters/settings">Letter settings</a>' in html
+    with app.app_context():
+        assert db.session.get(Letter, ids["fr-cnil"]).status == LetterStatus.DRAFT
+
+    form = client.get("/organize/strike/letters/settings").get_data(as_text=True)
+    incomplete = client.post(
+        "/organize/strike/letters/settings",
+        data={"csrf_token": csrf_token(form), "signatory": "Ada Lovelace"},
+    )
+    assert incomplete.status_code == 422
+    saved = client.post("/organize/strike/letters/settings", data={
+        "csrf_token": csrf_token(form), "signatory": "Ada Lovelace",
+        "organization": "Users United", "postal_address": "1 Rue Exemple\r\n\r\n75011 Paris",
+        "email": "Letters@Users-United.example",
+    })  # fmt: skip
+    assert saved.status_code == 302
+    with app.app_context():
+        letter = db.session.get(Letter, ids["fr-cnil"])
+        # The documents built before no longer carry who signs: they must be built again.
+        assert letter.documents_status == DocumentsStatus.NONE
+        documents.generate(letter)
+        text = " ".join(
+            page.extract_text() for page in
+            PdfReader(io.BytesIO(letter.document(DocumentKind.LETTER_PDF).content)).pages
+        )  # fmt: skip
+        db.session.commit()
+    assert "Ada Lovelace" in text and "1 Rue Exemple" in text
+    assert "letters@users-united.example" in text
+    page = client.get(url).get_data(as_text=True)
+    sent = client.post(f"{url}/sent", data={"csrf_token": csrf_token(page), "channel": "postal",
+                                            "sent_on": "2026-01-05"})  # fmt: skip
+    assert sent.status_code == 302
+    with app.app_context():
+        assert db.session.get(Letter, ids["fr-cnil"]).status == LetterStatus.SENT
+
+
+def test_a_response_is_dated_sensibly_and_signers_are_emailed_after_a_preview(app, client, world):
+    ids = _drafts(app)
+    with setup(app):
+        from organizer.accounts.models import User
+        from organizer.campaigns.services import get_by_slug
+        from tests.letters.conftest import add_signatures
+
+        add_signatures(get_by_slug("strike"), "GB", 2, updates=True)
+        letter = db.session.get(Letter, ids["gb-ico"])
+        documents.generate(letter)
+        owner = db.session.scalar(select(User).where(User.email == "owner@example.org"))
+        delivery.record_sent(letter, owner, Channel.WEB_FORM, date(2026, 1, 5))
+    login(client, "owner@example.org")
+    url = f"/organize/strike/letters/{ids['gb-ico']}"
+    token = csrf_token(client.get(url).get_data(as_text=True))
+    early = client.post(f"{url}/response", data={"csrf_token": token, "received_on": "2026-01-04",
+                                                 "summary": "Too early."})  # fmt: skip
+    html = early.get_data(as_text=True)
+    assert early.status_code == 422
+    assert 'id="received_on-error"' in html and "a response cannot arrive before" in html
+    future = client.post(f"{url}/response", data={"csrf_token": token, "received_on": "2099-01-01",
+                                                  "summary": "Later."})  # fmt: skip
+    assert "cannot be in the future" in future.get_data(as_text=True)
+    answer = {"csrf_token": token, "received_on": "2026-02-01", "summary": "The ICO will look."}
+    recorded = client.post(f"{url}/response", data=answer)
+    assert recorded.status_code == 302 and "/notify" in recorded.location
+    with app.app_context():
+        assert db.session.scalars(select(OutboundEmail).where(
+            OutboundEmail.kind == "letter_response")).all() == []  # fmt: skip
+    preview = client.get(recorded.location).get_data(as_text=True)
+    assert "This email would go to 2 signers who asked for updates" in preview
+    assert "The ICO will look." in preview and "Email 2 signers" in preview
+    choice = {"csrf_token": csrf_token(preview), "choice": "email"}
+    chosen = client.post(recorded.location, data=choice, follow_redirects=True)
+    html = chosen.get_data(as_text=True)
+    assert "The response is being emailed to 2 signers." in html
+    assert "Emailed to 2 signers." in html
+    with app.app_context():
+        (response,) = db.session.get(Letter, ids["gb-ico"]).responses
+        assert response.signers_notified == 2
+
+
+def test_deleting_a_draft_returns_to_the_letters_list(app, client, world):
+    ids = _drafts(app)
+    login(client, "owner@example.org")
+    url = f"/organize/strike/letters/{ids['gb-ico']}"
+    page = client.get(url).get_data(as_text=True)
+    response = client.post(f"{url}/delete", data={"csrf_token": csrf_token(page)})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/organize/strike/letters")
+    with setup(app):
+        assert db.session.get(Letter, ids["gb-ico"]) is None
