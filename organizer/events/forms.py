@@ -84,6 +84,10 @@ class EventForm(Form):
     city = StringField(_l("City"), validators=[Optional(), Length(max=120)])
     postal_code = StringField(_l("Postal code"), validators=[Optional(), Length(max=20)])
     country = SelectField(_l("Country"), validators=[Optional()])
+    nearest_city = StringField(
+        _l("Nearest listed city"), validators=[Optional(), Length(max=120)],
+        description=_l("Only if your city is not in our list: the screening is found near it."),
+    )  # fmt: skip
     is_home = BooleanField(
         _l("This is a private home"),
         description=_l("The street address is then shown only to confirmed guests."),

@@ -72,7 +72,7 @@ def _details(form: EventForm) -> hosting.EventDetails:
         city=form.city.data or "", postal_code=form.postal_code.data or "",
         country=form.country.data or "", online_link=form.online_link.data or "",
         is_home=bool(form.is_home.data), accessibility_notes=form.accessibility_notes.data or "",
-        fold=form.fold_value,
+        fold=form.fold_value, nearest_city=form.nearest_city.data or "",
     )  # fmt: skip
 
 

@@ -32,6 +32,7 @@ from organizer.events.models import (
 )
 from organizer.extensions import db
 from organizer.mail.services import queue_email
+from organizer.places import gazetteer
 from organizer.urls import external_url
 
 MAX_CAPACITY = 100_000
@@ -110,6 +111,8 @@ class EventDetails:
     accessibility_notes: str = ""
     # Which reading of a wall time that occurs twice (0 the first, 1 the second), once asked.
     fold: int | None = None
+    # A listed city the host chose because theirs is not in the gazetteer.
+    nearest_city: str = ""
 
 
 def _times(details: EventDetails) -> tuple[datetime, datetime]:
@@ -181,12 +184,28 @@ def _apply(event: Event, details: EventDetails, starts: datetime, ends: datetime
         "is_home": details.is_home,
         "accessibility_notes": details.accessibility_notes.strip(),
     }
+    # Where "near me" places it is for the search only: guests see no change, so it moves
+    # no calendar SEQUENCE and sends no notice.
+    for name, value in _coordinates(details).items():
+        setattr(event, name, value)
     changed = False
     for name, value in values.items():
         if getattr(event, name, None) != value:
             setattr(event, name, value)
             changed = True
     return changed
+
+
+def _coordinates(details: EventDetails) -> dict[str, float | None]:
+    """Where "near me" places the screening: its city, or the listed city its host chose."""
+    found = None
+    if details.mode.has_venue:
+        found = gazetteer.find(details.city, details.country) or gazetteer.find(
+            details.nearest_city, details.country
+        )
+    if found is None:
+        return {"latitude": None, "longitude": None}
+    return {"latitude": found.latitude, "longitude": found.longitude}
 
 
 def register_event(

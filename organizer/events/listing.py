@@ -12,11 +12,30 @@ from organizer.accounts.models import User
 from organizer.campaigns.models import Campaign
 from organizer.dates import start_of_next_day
 from organizer.events import clock
-from organizer.events.models import Event, EventMode, EventReport, EventStatus, Visibility
+from organizer.events.models import (
+    RSVP,
+    Event,
+    EventMode,
+    EventReport,
+    EventStatus,
+    RSVPStatus,
+    Visibility,
+)
 from organizer.extensions import db
+from organizer.places.gazetteer import Point, distance_km
 
 UPCOMING_LIMIT = 100
 PAST_LIMIT = 30
+PAGE_SIZE = 20
+# Distances are computed here rather than in SQL (SQLite has no trigonometry by default);
+# beyond this many screenings with a place, the nearest are still among the soonest.
+NEAR_CANDIDATES = 5000
+# "In person" includes hybrid screenings, and so does "online".
+MODE_MATCHES = {
+    EventMode.IN_PERSON.value: (EventMode.IN_PERSON, EventMode.HYBRID),
+    EventMode.ONLINE.value: (EventMode.ONLINE, EventMode.HYBRID),
+    EventMode.HYBRID.value: (EventMode.HYBRID,),
+}
 LISTED = (EventStatus.APPROVED, EventStatus.COMPLETED)
 
 
@@ -27,10 +46,14 @@ class Filters:
     mode: str = ""
     date_from: date | None = None
     date_to: date | None = None
+    # Where the visitor is (their city's centre, or their position to 2 decimals).
+    near: Point | None = None
 
     @property
     def active(self) -> bool:
-        return bool(self.country or self.city or self.mode or self.date_from or self.date_to)
+        return bool(
+            self.country or self.city or self.mode or self.date_from or self.date_to or self.near
+        )
 
 
 def _listed(campaign: Campaign | None) -> Select[Event]:
@@ -52,9 +75,10 @@ def _filtered(statement: Select[Event], filters: Filters) -> Select[Event]:
     if filters.country:
         statement = statement.where(Event.country == filters.country.upper())
     if filters.city.strip():
-        statement = statement.where(func.lower(Event.city) == filters.city.strip().lower())
-    if filters.mode in {m.value for m in EventMode}:
-        statement = statement.where(Event.mode == EventMode(filters.mode))
+        typed = filters.city.strip().lower()
+        statement = statement.where(func.lower(Event.city).contains(typed, autoescape=True))
+    if filters.mode in MODE_MATCHES:
+        statement = statement.where(Event.mode.in_(MODE_MATCHES[filters.mode]))
     if filters.date_from:
         statement = statement.where(Event.starts_at >= _midnight(filters.date_from))
     if filters.date_to:
@@ -71,6 +95,64 @@ def upcoming(campaign: Campaign | None, filters: Filters) -> list[Event]:
     statement = _filtered(_listed(campaign), filters).where(Event.ends_at > clock.now())
     statement = statement.order_by(Event.starts_at, Event.id).limit(UPCOMING_LIMIT)
     return list(db.session.scalars(statement))
+
+
+@dataclass(frozen=True)
+class Card:
+    event: Event
+    places_left: int
+    distance_km: float | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    cards: list[Card]
+    number: int
+    has_next: bool
+
+
+def upcoming_page(campaign: Campaign | None, filters: Filters, number: int) -> Page:
+    """One page of upcoming screenings: the soonest first, or the nearest when the visitor
+    said where they are (then only those with a place)."""
+    statement = _filtered(_listed(campaign), filters).where(Event.ends_at > clock.now())
+    if filters.near is not None:
+        return _nearest_page(statement, filters.near, number)
+    statement = statement.order_by(Event.starts_at, Event.id)
+    events = list(
+        db.session.scalars(statement.offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1))
+    )
+    return Page(_cards(events[:PAGE_SIZE], {}), number, len(events) > PAGE_SIZE)
+
+
+def _nearest_page(statement: Select[Event], near: Point, number: int) -> Page:
+    placed = statement.where(Event.latitude.is_not(None), Event.mode.in_(MODE_MATCHES["in_person"]))
+    rows = db.session.execute(
+        placed.with_only_columns(Event.id, Event.latitude, Event.longitude)
+        .order_by(Event.starts_at, Event.id)
+        .limit(NEAR_CANDIDATES)
+    ).all()
+    distances = {row.id: distance_km(near, Point(row.latitude, row.longitude)) for row in rows}
+    ordered = sorted(distances, key=lambda event_id: distances[event_id])
+    chosen = ordered[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+    events = {e.id: e for e in db.session.scalars(select(Event).where(Event.id.in_(chosen)))}
+    page_events = [events[event_id] for event_id in chosen]
+    return Page(_cards(page_events, distances), number, len(ordered) > number * PAGE_SIZE)
+
+
+def _cards(events: list[Event], distances: dict[int, float]) -> list[Card]:
+    taken = _places_taken([e.id for e in events])
+    return [Card(e, max(0, e.capacity - taken.get(e.id, 0)), distances.get(e.id)) for e in events]
+
+
+def _places_taken(event_ids: list[int]) -> dict[int, int]:
+    if not event_ids:
+        return {}
+    rows = db.session.execute(
+        select(RSVP.event_id, func.sum(RSVP.party_size))
+        .where(RSVP.event_id.in_(event_ids), RSVP.status == RSVPStatus.GOING)
+        .group_by(RSVP.event_id)
+    ).all()
+    return {event_id: int(total or 0) for event_id, total in rows}
 
 
 def past(campaign: Campaign | None, filters: Filters) -> list[Event]:

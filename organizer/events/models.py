@@ -10,6 +10,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (
+    Float,
     ForeignKey,
     Index,
     String,
@@ -111,6 +112,9 @@ class Event(Base):
     city: Mapped[str] = mapped_column(String(120), default="")
     postal_code: Mapped[str] = mapped_column(String(20), default="")
     country: Mapped[str] = mapped_column(String(2), default="")
+    # The coordinates of the city's gazetteer entry, for "near me"; None when not found.
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
     online_link: Mapped[str] = mapped_column(String(500), default="")
     capacity: Mapped[int]
     visibility: Mapped[Visibility] = mapped_column(

@@ -7,6 +7,8 @@ RSVP, confirm and manage forms are anonymous public forms (``@public_form``): no
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from datetime import date
 
 from flask import (
@@ -14,6 +16,8 @@ from flask import (
     Response,
     abort,
     current_app,
+    jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -33,14 +37,17 @@ from organizer.events.jsonld import event_jsonld
 from organizer.events.models import RSVP, Event, RSVPStatus
 from organizer.events.publicview import EventView, guest_view, public_view
 from organizer.events.web import (
+    country_label,
     event_or_404,
     ics_response,
     init_template_helpers,
     private,
 )
 from organizer.extensions import db, limiter
-from organizer.security import public_form
-from organizer.urls import external_url
+from organizer.places import gazetteer
+from organizer.places.models import City
+from organizer.security import allow_geolocation, public_form
+from organizer.urls import external_url, int_arg, page_number
 
 bp = Blueprint("events", __name__)
 bp.record_once(lambda state: init_template_helpers(state.app))
@@ -57,27 +64,89 @@ def _date_arg(name: str) -> date | None:
         return None
 
 
-def _filters() -> listing.Filters:
+@dataclass(frozen=True)
+class Near:
+    """Where the visitor said they are: a point, how to name it, or why it was not found."""
+
+    point: gazetteer.Point | None = None
+    label: str = ""
+    typed: str = ""
+    not_found: bool = False
+
+
+def _coordinate(name: str, limit: float) -> float | None:
+    try:
+        value = float(request.args.get(name, "")[:20])
+    except ValueError:
+        return None
+    # Two decimals (about a kilometre): all the search needs, and less than the browser gave.
+    return round(value, 2) if math.isfinite(value) and -limit <= value <= limit else None
+
+
+def _near() -> Near:
+    latitude, longitude = _coordinate("lat", 90), _coordinate("lon", 180)
+    if latitude is not None and longitude is not None:
+        return Near(gazetteer.Point(latitude, longitude), _("your location"))
+    typed = request.args.get("near", "")[:120].strip()
+    place_id = int_arg(request.args, "place")
+    city = gazetteer.by_id(place_id) if place_id else None
+    if city is None and typed:
+        found = gazetteer.suggest(typed.split(",")[0], limit=1)
+        city = found[0] if found else None
+    if city is None:
+        return Near(typed=typed, not_found=bool(typed))
+    point = gazetteer.Point(city.latitude, city.longitude)
+    return Near(point, _city_label(city), typed=typed or _city_label(city))
+
+
+def _city_label(city: City) -> str:
+    return f"{city.name}, {country_label(city.country)}"
+
+
+def _filters(near: Near) -> listing.Filters:
     return listing.Filters(
         country=request.args.get("country", "")[:2],
         city=request.args.get("city", "")[:120],
         mode=request.args.get("mode", "")[:16],
         date_from=_date_arg("from"),
         date_to=_date_arg("to"),
+        near=near.point,
     )
 
 
 def _listing(campaign: Campaign | None = None) -> ResponseReturnValue:
-    filters = _filters()
-    return render_template(
+    near = _near()
+    filters = _filters(near)
+    page = listing.upcoming_page(campaign, filters, page_number(request.args))
+    html = render_template(
         "events/index.html",
         campaign=campaign,
         filters=filters,
-        upcoming=[public_view(e) for e in listing.upcoming(campaign, filters)],
+        near=near,
+        page=page,
+        cards=[(public_view(c.event), c) for c in page.cards],
         past=[public_view(e) for e in listing.past(campaign, filters)],
         countries=listing.countries(campaign),
         modes=MODE_NAMES,
+        page_url=_page_url,
     )
+    return allow_geolocation(make_response(html))
+
+
+def _page_url(number: int) -> str:
+    args = {**request.args.to_dict(), **(request.view_args or {}), "page": str(number)}
+    return url_for(request.endpoint or "events.index", **args)
+
+
+@bp.get("/events/cities.json")
+def city_suggestions() -> ResponseReturnValue:
+    """Suggestions for the city fields: the most populous matching cities."""
+    cities = gazetteer.suggest(request.args.get("q", "")[:100], request.args.get("country", "")[:2])
+    response = jsonify([{"id": c.id, "label": _city_label(c)} for c in cities])
+    # The gazetteer only changes with a migration; the label follows the reader's language.
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    return response
 
 
 @bp.get("/events")

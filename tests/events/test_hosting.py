@@ -351,3 +351,35 @@ def test_the_header_offers_my_screenings_to_hosts_only(client, ctx):
     client.post("/account/logout", data={"csrf_token": csrf_token(client.get("/").get_data(True))})
     login(client, UserFactory())
     assert 'href="/events/mine"' not in client.get("/").get_data(as_text=True)
+
+
+def test_a_hosts_city_is_placed_from_the_gazetteer(client, campaign):
+    host = UserFactory(email="placed@example.org")
+    login(client, host)
+    submit(client, f"/c/{campaign.slug}/events/new", _form(city="nantes"))
+    event = db.session.query(Event).filter_by(host_id=host.id).one()
+    assert event.latitude == pytest.approx(47.2, abs=0.1)
+    assert event.longitude == pytest.approx(-1.55, abs=0.1)
+
+
+def test_a_city_not_in_the_gazetteer_is_said_and_the_host_picks_the_nearest(client, campaign):
+    host = UserFactory(email="hamlet@example.org")
+    login(client, host)
+    submit(client, f"/c/{campaign.slug}/events/new", _form(city="Saint-Glinglin-les-Oies"))
+    event = db.session.query(Event).filter_by(host_id=host.id).one()
+    assert event.latitude is None
+    manage = client.get(f"/events/{event.id}/manage").get_data(as_text=True)
+    assert "is not in our list of cities" in manage
+    edit = client.get(f"/events/{event.id}/edit").get_data(as_text=True)
+    assert "Choose the nearest listed city below" in edit
+    response = submit(
+        client, f"/events/{event.id}/edit",
+        _form(city="Saint-Glinglin-les-Oies", nearest_city="Rennes"),
+    )  # fmt: skip
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.refresh(event)
+    assert event.city == "Saint-Glinglin-les-Oies"
+    assert event.latitude == pytest.approx(48.11, abs=0.1)
+    assert "is not in our list" not in client.get(f"/events/{event.id}/manage").get_data(
+        as_text=True
+    )

