@@ -21,8 +21,9 @@ from flask import Flask, Response, abort, current_app, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from organizer.client_ip import WITHOUT_ADDRESS
 from organizer.extensions import csrf
-from organizer.urls import BoundedIntConverter
+from organizer.urls import BoundedIntConverter, PrintableConverter, PrintablePathConverter
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -43,8 +44,12 @@ UPLOAD_SLACK_BYTES = 64 * 1024
 
 
 def init_security(app: Flask) -> None:
-    # Before any blueprint adds a rule: each <int:…> then uses the bounded converter.
+    # Before any blueprint adds a rule: each <int:…> then uses the bounded converter, and
+    # each text segment one that refuses control characters.
     app.url_map.converters["int"] = BoundedIntConverter
+    for name in ("default", "string"):
+        app.url_map.converters[name] = PrintableConverter
+    app.url_map.converters["path"] = PrintablePathConverter
     # First of all hooks, since CSRF and rate-limit keys read the body.
     app.before_request_funcs.setdefault(None, []).insert(0, _apply_upload_limit)
     hops = app.config["TRUSTED_PROXIES"]
@@ -56,6 +61,8 @@ def init_security(app: Flask) -> None:
     # Flask-Limiter's own breach line quotes the limit's key, an email address for the
     # login limit; organizer.accounts.limits logs lockouts without it.
     logging.getLogger("flask-limiter").setLevel(logging.WARNING)
+    # The dev server's access log would otherwise keep every visitor's address.
+    logging.getLogger("werkzeug").addFilter(WITHOUT_ADDRESS)
 
 
 def _set_security_headers(response: Response) -> Response:
@@ -65,9 +72,18 @@ def _set_security_headers(response: Response) -> Response:
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
     if current_app.config["CAHIER_ENV"] == "production":
         headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+    return response
+
+
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=()"
+
+
+def allow_geolocation(response: Response) -> Response:
+    """For the one page that offers "use my location": geolocation for this origin only."""
+    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(self)"
     return response
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, url_for
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, PathConverter, UnicodeConverter
 
 # Every id column is at least a 32-bit integer; past it PostgreSQL refuses the query and
 # SQLite overflows its 64-bit one, so a larger id names nothing and is a 404.
@@ -21,6 +21,25 @@ class BoundedIntConverter(IntegerConverter):
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
+
+
+# No slug, token or file name holds a control character, and PostgreSQL cannot even compare
+# a text with NUL in it: a path segment with one names nothing and is a 404.
+CONTROL = "\\x00-\\x1f\\x7f"
+
+
+class PrintableConverter(UnicodeConverter):
+    """``<name>`` and ``<string:name>`` without control characters."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(map, *args, **kwargs)
+        self.regex = self.regex.replace("[^/]", f"[^/{CONTROL}]")
+
+
+class PrintablePathConverter(PathConverter):
+    """``<path:name>`` without control characters."""
+
+    regex = f"[^/{CONTROL}][^{CONTROL}]*?"
 
 
 def external_url(endpoint: str, **values: Any) -> str:

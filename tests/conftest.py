@@ -58,6 +58,9 @@ class Services:
             "LOGIN_LIMIT_PER_IP": "10000/minute",
             "LOGIN_LIMIT_PER_ACCOUNT": "10000/minute",
             "ACCOUNT_EMAIL_LIMIT_PER_IP": "10000/minute",
+            # Every test signs from 127.0.0.1; tests/e2e/test_shared_ip.py restores 5/minute.
+            "SIGN_LIMIT_PER_IP": "10000/minute",
+            "SIGN_HARD_LIMIT_PER_IP": "100000/hour",
             # Tests change a campaign and sign it from other processes at once;
             # tests/signatures/test_target.py turns the cache back on.
             "SIGN_TARGET_CACHE_SECONDS": "0",
@@ -136,7 +139,8 @@ def db_session(app: Flask) -> Iterator[None]:
         connection.close()
 
 
-TABLES_KEPT = {"alembic_version"}
+# The gazetteer is reference data loaded by migration 0015, like the schema version.
+TABLES_KEPT = {"alembic_version", "gazetteer_city"}
 
 
 @pytest.fixture

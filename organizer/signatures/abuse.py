@@ -1,13 +1,13 @@
 """Abuse signals on the sign path: IP HMACs, rate limits, the honeypot, trending reports.
 
-Over a limit, a signature is still accepted on screen and stored as suspect: bots are not
-told they were caught, and nothing suspect is counted or mailed until a moderator clears it.
+Past the per-IP limit a connection is asked to solve a proof-of-work challenge (many honest
+people share one address). Past the hard per-IP limit, the domain limit, or with a failed
+challenge, a signature is still accepted on screen and stored as suspect: bots are not told
+they were caught, and nothing suspect is counted or mailed until a moderator clears it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 from collections import Counter
 from datetime import datetime, timedelta
@@ -22,8 +22,10 @@ from publicsuffixlist import PublicSuffixList
 from redis.exceptions import NoScriptError
 from sqlalchemy import func, select, update
 
+from organizer.client_ip import ip_hmac as ip_hmac  # where the sign path takes it
 from organizer.db import utcnow
 from organizer.extensions import db, limiter
+from organizer.signatures import challenge
 from organizer.signatures.models import Signature
 from organizer.signatures.tallies import AbuseReport
 
@@ -32,14 +34,10 @@ log = logging.getLogger(__name__)
 HONEYPOT = "honeypot"
 IP_LIMIT = "ip-limit"
 DOMAIN_LIMIT = "domain-limit"
+CHALLENGE_FAILED = "challenge-failed"
+# Not a suspect reason: nothing is stored, the visitor is shown a challenge to solve.
+CHALLENGE = "challenge"
 TOP = 10
-
-
-def ip_hmac(ip: str | None) -> str | None:
-    if not ip:
-        return None
-    key = current_app.config["SIGNATURE_IP_KEY"] or "ip:" + current_app.config["SECRET_KEY"]
-    return hmac.new(key.encode(), ip.encode(), hashlib.sha256).hexdigest()
 
 
 Check = tuple[str, tuple[str, ...]]  # (limits in Flask-Limiter notation, identifiers)
@@ -108,21 +106,30 @@ def registrable_domain(domain: str) -> str:
     return _suffixes().privatesuffix(domain) or domain
 
 
-def suspect_reason(campaign_id: int, ip_key: str | None, domain: str, honeypot: str) -> str | None:
-    """Why this signature looks automated, or None. Counts the attempt toward the limits."""
+def suspect_reason(
+    campaign_id: int, ip_key: str | None, domain: str, honeypot: str, solution: str = ""
+) -> str | None:
+    """Why this signature looks automated, CHALLENGE when it must first solve one, or None.
+    Counts the attempt toward the limits; a solved challenge lifts the per-IP soft limit."""
     if honeypot:
         return HONEYPOT
     config = current_app.config
     scope = str(campaign_id)
     checks: list[Check] = []
     if ip_key:
-        checks.append((config["SIGN_LIMIT_PER_IP"], ("sign-ip", scope, ip_key)))
+        checks.append((config["SIGN_HARD_LIMIT_PER_IP"], ("sign-ip-hard", scope, ip_key)))
+        if not solution:
+            checks.append((config["SIGN_LIMIT_PER_IP"], ("sign-ip", scope, ip_key)))
     domain = registrable_domain(domain)
     if domain not in config["SIGN_LIMIT_EXEMPT_DOMAINS"]:
         checks.append((config["SIGN_LIMIT_PER_DOMAIN"], ("sign-domain", scope, domain)))
     held = dict(zip((ids[0] for _limits, ids in checks), _within(checks), strict=True))
-    if not held.get("sign-ip", True):
+    if not held.get("sign-ip-hard", True):
         return IP_LIMIT
+    if not held.get("sign-ip", True):
+        return CHALLENGE
+    if solution and not challenge.verify(solution, campaign_id, ip_key):
+        return CHALLENGE_FAILED
     if not held.get("sign-domain", True):
         return DOMAIN_LIMIT
     return None

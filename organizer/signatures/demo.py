@@ -21,6 +21,16 @@ COUNT = 360
 WEEKS = 6
 # Roughly where the 2018 strike's supporters were.
 COUNTRIES = {"US": 34, "GB": 18, "IN": 14, "FR": 10, "DE": 9, "CA": 9, "IE": 6}
+# Real postcodes of public places (town halls, stations), so that annexes show postal areas;
+# Ireland's Eircodes are left out, as many signers there leave the field empty.
+POSTAL_CODES = {
+    "US": ["10007", "94102", "60602", "98104", "02108", "73102"],
+    "GB": ["SW1A 2AA", "EH1 1YZ", "M2 5DB", "CF10 3ND", "BT1 5GS", "LS1 1UR"],
+    "IN": ["110001", "400001", "560001", "600001"],
+    "FR": ["75004", "69001", "13001", "33000", "59000"],
+    "DE": ["10117", "20095", "80331", "50667"],
+    "CA": ["M5H 2N2", "H2Y 1C6", "V6B 1V2", "K1P 1J1"],
+}
 FIRST = [
     "Ada",
     "Amara",
@@ -85,6 +95,7 @@ def seed_signatures(slug: str, count: int = COUNT) -> int:
             "campaign_id": campaign.id, "revision_id": revision.id,
             "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}", "email": email,
             "canonical_email": email, "email_domain": DEMO_DOMAIN, "country": country,
+            "postal_code": rng.choice(POSTAL_CODES[country]) if country in POSTAL_CODES else None,
             "locale": "en", "status": SignatureStatus.CONFIRMED,
             "created_at": confirmed - timedelta(minutes=3),
             "updated_at": confirmed, "confirmed_at": confirmed, "confirmed_day": confirmed.date(),

@@ -29,10 +29,12 @@ from organizer.signatures.tokens import new_token
 from organizer.urls import external_url
 
 
-def sign(target: SignTarget, signer: Signer) -> Outcome:
+def sign(target: SignTarget, signer: Signer, screening: Screening | None = None) -> Outcome:
     """Sign from the public form: two INSERTs for a new address, the full path for one that
-    signed before. The abuse checks run once, whichever path it takes."""
-    screening = screen(target.campaign_id, signer)
+    signed before. The abuse checks run once, whichever path it takes (the caller may have
+    run them already, to ask for a challenge)."""
+    if screening is None:
+        screening = screen(target.campaign_id, signer)
     outcome = sign_first(target, signer, screening)
     if outcome is not None:
         return outcome

@@ -54,6 +54,8 @@ class Signer:
     consents: frozenset[str] = field(default_factory=frozenset)
     ip: str | None = None
     honeypot: str = ""
+    # The solved proof-of-work challenge the form carried, if it was asked for one.
+    solution: str = ""
 
 
 def is_open(campaign: Campaign) -> bool:
@@ -70,7 +72,9 @@ class Screening:
 
 def screen(campaign_id: int, signer: Signer) -> Screening:
     ip_key = abuse.ip_hmac(signer.ip)
-    reason = abuse.suspect_reason(campaign_id, ip_key, signer.address.domain, signer.honeypot)
+    reason = abuse.suspect_reason(
+        campaign_id, ip_key, signer.address.domain, signer.honeypot, signer.solution
+    )
     return Screening(ip_key, reason)
 
 

@@ -16,7 +16,17 @@ from organizer.campaigns.models import Campaign, Revision
 from organizer.campaigns.web import public_campaign
 from organizer.extensions import db
 from organizer.security import public_form
-from organizer.signatures import answers, confirmation, counting, first, pledges, signing, wall
+from organizer.signatures import (
+    abuse,
+    answers,
+    challenge,
+    confirmation,
+    counting,
+    first,
+    pledges,
+    signing,
+    wall,
+)
 from organizer.signatures.canonical import EmailRefused, parse_address
 from organizer.signatures.forms import SignForm, ticked_consents
 from organizer.signatures.mailing import manage_url
@@ -59,6 +69,7 @@ def _signer(form: SignForm) -> signing.Signer | None:
         locale=_locale(),
         ip=request.remote_addr,
         honeypot=form.website.data or "",
+        solution=request.form.get("altcha", ""),
     )
 
 
@@ -81,8 +92,20 @@ def _submit(
     signer = _signer(form)
     if signer is None:
         return None
+    screening = signing.screen(campaign.id, signer)
+    if screening.reason == abuse.CHALLENGE:
+        return _no_store(
+            render_template(
+                "signatures/pledge.html",
+                campaign=campaign,
+                pledge=pledge,
+                form=form,
+                is_open=True,
+                challenge_language=_challenge_language(),
+            )
+        )
     try:
-        signing.sign(campaign, revision, signer, pledge)
+        signing.sign(campaign, revision, signer, pledge, screening)
         db.session.commit()
     except IntegrityError:
         # The same address signed in a concurrent request, which sent the email.
@@ -91,16 +114,25 @@ def _submit(
 
 
 def _submit_first(target: SignTarget, form: SignForm) -> ResponseReturnValue | None:
-    """The sign form's hot path (organizer.signatures.first)."""
+    """The sign form's hot path (organizer.signatures.first), or the form again with a
+    challenge to solve when the connection is past its per-IP limit: nothing is stored then."""
     signer = _signer(form)
     if signer is None:
         return None
+    screening = signing.screen(target.campaign_id, signer)
+    if screening.reason == abuse.CHALLENGE:
+        return _sign_page(target.slug, form, _challenge_language())
     try:
-        first.sign(target, signer)
+        first.sign(target, signer, screening)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
     return _check_email(target.slug, signer.address.email)
+
+
+def _challenge_language() -> str:
+    # The widget's own strings: it ships French as fr-fr, English built in.
+    return "fr-fr" if _locale().startswith("fr") else "en"
 
 
 @bp.route("/c/<slug>/sign", methods=["GET", "POST"])
@@ -118,11 +150,35 @@ def sign(slug: str) -> ResponseReturnValue:
             done = _submit_first(target, form)
             if done is not None:
                 return done
+    return _sign_page(slug, form)
+
+
+def _sign_page(slug: str, form: SignForm | None, challenge_language: str = "") -> Response:
     campaign, _revision = _signable(slug)
     if form is None:
         form = SignForm(postal_code=settings_for(campaign).postal_code)
     is_open = signing.is_open(campaign)
-    return render_template("signatures/sign.html", campaign=campaign, form=form, is_open=is_open)
+    body = render_template(
+        "signatures/sign.html",
+        campaign=campaign,
+        form=form,
+        is_open=is_open,
+        challenge_language=challenge_language,
+    )
+    # A page showing what someone typed is theirs alone.
+    return _no_store(body) if request.method == "POST" else Response(body, mimetype="text/html")
+
+
+@bp.get("/c/<slug>/challenge")
+def sign_challenge(slug: str) -> ResponseReturnValue:
+    """A fresh proof-of-work challenge for this campaign and connection (ALTCHA v2)."""
+    target = sign_target(slug)
+    if target is None:
+        abort(404)
+    issued = challenge.issue(target.campaign_id, abuse.ip_hmac(request.remote_addr))
+    response = jsonify(issued)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _closed_message() -> str:

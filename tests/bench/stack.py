@@ -148,6 +148,7 @@ class Stack:
             "LOG_LEVEL": "WARNING",
             "GUNICORN_WORKERS": str(self.web_workers),
             "SIGN_LIMIT_PER_IP": "100000000/minute",
+            "SIGN_HARD_LIMIT_PER_IP": "100000000/minute",
             "SIGN_LIMIT_PER_DOMAIN": "100000000/minute",
             "EVENT_RSVP_LIMIT_PER_IP": "100000000/minute",
             "PYTHONPATH": str(ROOT),

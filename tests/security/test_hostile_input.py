@@ -111,6 +111,30 @@ def test_every_int_route_uses_the_bounded_converter(app):
     assert BoundedIntConverter(app.url_map).max == MAX_ID
 
 
+@pytest.mark.parametrize("segment", ["%00", "strike%00", "%0D%0AX-Evil:%20y", "x%7F"])
+def test_a_control_character_in_a_path_segment_is_a_404(site, segment):
+    # Found by test_fuzz_routes: PostgreSQL refused to compare a slug with NUL in it.
+    assert site.client.get(f"/c/{segment}").status_code == 404
+    assert site.client.get(f"/c/{segment}/sign").status_code == 404
+    assert site.client.get(f"/s/confirm/{segment}").status_code == 404
+    assert site.client.get(f"/c/{site.slug}").status_code == 200
+
+
+def test_every_text_route_refuses_control_characters(app):
+    from organizer.urls import PrintableConverter, PrintablePathConverter
+
+    # Flask adds the static route before the app's converters are in place; it is Flask's.
+    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
+    bare = [
+        (rule.rule, name)
+        for rule in rules
+        for name, converter in rule._converters.items()
+        if converter.regex != r"\d+"
+        and not isinstance(converter, PrintableConverter | PrintablePathConverter)
+    ]
+    assert bare == []
+
+
 # --- 1.3 dates at the end of the calendar ---------------------------------------------------
 
 

@@ -21,7 +21,8 @@ ORIGIN = {"Origin": "http://localhost"}
 @pytest.fixture(autouse=True)
 def generous_limits(app):
     """Most tests sign many times from one address; the abuse tests lower these again."""
-    saved = {k: app.config[k] for k in ("SIGN_LIMIT_PER_IP", "SIGN_LIMIT_PER_DOMAIN")}
+    keys = ("SIGN_LIMIT_PER_IP", "SIGN_HARD_LIMIT_PER_IP", "SIGN_LIMIT_PER_DOMAIN")
+    saved = {k: app.config[k] for k in keys}
     app.config.update(SIGN_LIMIT_PER_IP="100000/minute", SIGN_LIMIT_PER_DOMAIN="100000/minute")
     yield
     app.config.update(saved)

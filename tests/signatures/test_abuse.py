@@ -14,7 +14,8 @@ def test_both_limits_are_counted_where_the_limiter_itself_keeps_them(app, ctx):
     app.config["SIGN_LIMIT_PER_IP"] = "3/minute"
     app.config["SIGN_LIMIT_PER_DOMAIN"] = "5/minute"
     reasons = [abuse.suspect_reason(990001, "ip-a", "flood.example", "") for _ in range(4)]
-    assert reasons == [None, None, None, abuse.IP_LIMIT]
+    # Past the soft per-IP limit a shared connection is asked to solve a challenge.
+    assert reasons == [None, None, None, abuse.CHALLENGE]
     # The counters are the limiter's own: its window stats agree with the four hits.
     ip_stats = limiter.limiter.get_window_stats(parse("3/minute"), "sign-ip", "990001", "ip-a")
     domain_stats = limiter.limiter.get_window_stats(
@@ -27,7 +28,7 @@ def test_both_limits_are_counted_where_the_limiter_itself_keeps_them(app, ctx):
 
 
 def test_limits_still_hold_when_redis_forgot_the_script(app, ctx):
-    app.config["SIGN_LIMIT_PER_IP"] = "1/minute"
+    app.config["SIGN_HARD_LIMIT_PER_IP"] = "1/minute"
     _storage_client().script_flush()
     assert abuse.suspect_reason(990002, "ip-a", "gmail.com", "") is None
     _storage_client().script_flush()

@@ -89,8 +89,8 @@ def test_honeypot_signatures_are_suspect_never_mailed_nor_counted(campaign):
     assert _emails("bot@example.org") == []
 
 
-def test_over_the_ip_limit_signatures_are_quietly_suspect(app, campaign):
-    app.config["SIGN_LIMIT_PER_IP"] = "2/minute"
+def test_over_the_hard_ip_limit_signatures_are_quietly_suspect(app, campaign):
+    app.config["SIGN_HARD_LIMIT_PER_IP"] = "2/minute"
     outcomes = [sign(campaign, f"p{i}@example.org", ip="198.51.100.7")[0] for i in range(4)]
     assert outcomes == [Outcome.CREATED, Outcome.CREATED, Outcome.SUSPECT, Outcome.SUSPECT]
     # Another address is not affected.
