@@ -100,3 +100,29 @@ class NotificationsForm(Form):
 
     def choices(self) -> dict[NotificationKind, bool]:
         return {kind: bool(self[kind.value].data) for kind in NotificationKind}
+
+
+class TwoFactorCodeForm(Form):
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=40)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True},
+        description=_l("The 6 digits your authenticator app shows, or one of your recovery codes."),
+    )
+
+
+class EnrolTwoFactorForm(Form):
+    code = StringField(
+        _l("Code from the app"),
+        validators=[DataRequired(), Length(max=40)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+        description=_l("The 6 digits your authenticator app shows now."),
+    )
+
+
+class DisableTwoFactorForm(Form):
+    password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "current-password"},
+    )

@@ -13,7 +13,7 @@ import logging
 import unicodedata
 
 from email_validator import EmailNotValidError
-from flask import request
+from flask import request, session
 from flask_limiter import RequestLimit
 
 from organizer.accounts.services import normalize_email
@@ -41,3 +41,10 @@ def log_lockout(limit: RequestLimit) -> None:
     key tells repeated lockouts of one account apart from a spray over many."""
     account = hashlib.sha256(login_account_key_of_request().encode()).hexdigest()[:12]
     log.warning("login locked for an account", extra={"account_hash": account})
+
+
+def second_factor_key_of_request() -> str:
+    """The code step is limited per account too, keyed by who passed the password here."""
+    pending = session.get("second_factor")
+    user = pending.get("user") if isinstance(pending, dict) else None
+    return f"login-second-factor:{user}"

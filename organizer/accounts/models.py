@@ -25,6 +25,11 @@ class User(Base):
     is_admin: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Two-factor login (organizer.accounts.twofactor): the TOTP secret, never shown again
+    # after enrolment, and the last time step used, so that a seen code is not replayed.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None]
+    two_factor_enabled_at: Mapped[datetime | None]
 
     # Flask-Login's interface, spelled out rather than inherited from UserMixin so that
     # get_id carries the session version.
@@ -41,6 +46,10 @@ class User(Base):
     @property
     def is_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.two_factor_enabled_at is not None
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
@@ -88,3 +97,16 @@ class LoginSession(Base):
     # Touched at most once a minute, for the idle timeout.
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+
+
+class RecoveryCode(Base):
+    """A one-time code to log in without the authenticator app; only its hash is kept."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime | None]

@@ -49,6 +49,9 @@ def register(
     problem = passwords.password_problem(password, email, display_name)
     if problem:
         raise AccountError(problem)
+    # Hashed whether or not the address is taken: the hash is most of the request's time,
+    # and skipping it for a known address would tell a stranger who has an account.
+    password_hash = passwords.hash_password(password)
     existing = db.session.scalar(select(User).where(User.email == email))
     if existing is not None:
         queue_email(
@@ -65,7 +68,7 @@ def register(
     user = User(
         email=email,
         display_name=display_name.strip(),
-        password_hash=passwords.hash_password(password),
+        password_hash=password_hash,
         locale=locale,
     )
     db.session.add(user)

@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 # How stale last_seen_at may get: at most one write a minute per session, not one per hit.
 TOUCH_INTERVAL = timedelta(minutes=1)
 _ID_KEY = "_user_id"  # Flask-Login's key in the session, also what its remember cookie holds
+_PENDING_KEY = "second_factor"
+# Time to fetch the phone and type the code after the password; then the password again.
+PENDING_SECONDS = 300
 
 
 def init_login(app: Flask) -> None:
@@ -55,6 +58,42 @@ def start_session(user: User, remember: bool = False) -> None:
     db.session.flush()
     login_user(user, remember=remember)
     session[_ID_KEY] = f"{user.get_id()}:{key}"
+
+
+def begin_second_step(user: User, next_path: str | None) -> None:
+    """Remember, in a fresh cookie session, who passed the password and awaits the code.
+
+    Nobody is logged in yet: no LoginSession row exists until :func:`start_session`."""
+    session.clear()
+    session[_PENDING_KEY] = {
+        "user": user.id,
+        "version": user.session_version,
+        "at": utcnow().timestamp(),
+        "next": next_path,
+    }
+
+
+def pending_user() -> User | None:
+    """Who passed the password on this browser in the last few minutes, awaiting a code."""
+    pending = session.get(_PENDING_KEY)
+    if not isinstance(pending, dict):
+        return None
+    if utcnow().timestamp() - float(pending.get("at", 0)) > PENDING_SECONDS:
+        return None
+    user = db.session.get(User, int(pending.get("user", 0)))
+    if user is None or user.session_version != pending.get("version"):
+        return None
+    return user
+
+
+def has_pending() -> bool:
+    """Whether this browser passed a password for the code step, however long ago."""
+    return _PENDING_KEY in session
+
+
+def pending_next() -> str | None:
+    pending = session.get(_PENDING_KEY)
+    return pending.get("next") if isinstance(pending, dict) else None
 
 
 def end_session() -> None:

@@ -106,6 +106,11 @@ def login() -> ResponseReturnValue:
             services.send_verification(user, _next_path())
             db.session.commit()
             form.email.errors = [_("Verify your email address first: we have sent you a new link.")]
+        elif user.has_two_factor:
+            db.session.commit()
+            # Not logged in yet: the code step starts the session once the code is right.
+            sessions.begin_second_step(user, _next_path())
+            return redirect(url_for("two_factor.login_code"))
         else:
             db.session.commit()
             # A fresh session on login, so that nothing planted before it survives.
