@@ -89,6 +89,7 @@ def register_security(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from organizer.accounts.twofactor_views import bp as two_factor_bp
     from organizer.accounts.views import bp as accounts_bp
     from organizer.campaigns import amendment_views, dashboard_views, editor_views, team_views
     from organizer.campaigns import views as campaign_views
@@ -96,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(two_factor_bp)
     for campaign_bp in (campaign_views, editor_views, team_views, amendment_views,
                         dashboard_views):  # fmt: skip
         app.register_blueprint(campaign_bp.bp)

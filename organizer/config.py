@@ -131,6 +131,14 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         # Signatures (organizer/signatures). Limits in Flask-Limiter notation, burst;sustained.
         "SIGN_LIMIT_PER_IP": env.get("SIGN_LIMIT_PER_IP", "5/minute;40/hour"),
         "SIGN_LIMIT_PER_DOMAIN": env.get("SIGN_LIMIT_PER_DOMAIN", "30/minute;300/hour"),
+        # Past SIGN_LIMIT_PER_IP a connection solves a proof-of-work challenge to sign; past
+        # this one its signatures are held as suspect (organizer/signatures/challenge.py).
+        "SIGN_HARD_LIMIT_PER_IP": env.get("SIGN_HARD_LIMIT_PER_IP", "100/hour"),
+        "SIGN_CHALLENGE_KEY": env.get("SIGN_CHALLENGE_KEY", ""),
+        "SIGN_CHALLENGE_COST": _int(env, "SIGN_CHALLENGE_COST", 5000),
+        "SIGN_CHALLENGE_COUNTER_MIN": _int(env, "SIGN_CHALLENGE_COUNTER_MIN", 1000),
+        "SIGN_CHALLENGE_COUNTER_MAX": _int(env, "SIGN_CHALLENGE_COUNTER_MAX", 5000),
+        "SIGN_CHALLENGE_TTL_SECONDS": _int(env, "SIGN_CHALLENGE_TTL_SECONDS", 600),
         # Big webmail providers are shared by too many honest signers for a domain limit.
         "SIGN_LIMIT_EXEMPT_DOMAINS": _list(env, "SIGN_LIMIT_EXEMPT_DOMAINS", _WEBMAIL),
         # Key of the HMAC that stands in for signers' IP addresses; derived when unset.

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask_babel import Babel
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
 from organizer import db_liveness  # noqa: F401 (registers the pool's checkout check)
+from organizer.client_ip import remote_key
 from organizer.db import Base
 
 db = SQLAlchemy(model_class=Base)
@@ -19,4 +19,5 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 # No default limits: each form that needs one names its own, from configuration.
-limiter = Limiter(key_func=get_remote_address)
+# Keyed by the client's IP HMAC, never the raw address (organizer/client_ip.py).
+limiter = Limiter(key_func=remote_key)

@@ -29,6 +29,7 @@ from organizer.letters.models import (
     Response,
 )
 from organizer.mail.models import CapturedEmail, OutboundAttachment, OutboundEmail
+from organizer.places.models import City
 from organizer.signatures.models import (
     Commitment,
     Milestone,
@@ -56,6 +57,7 @@ __all__ = [
     "AuditLog",
     "Campaign",
     "CapturedEmail",
+    "City",
     "Commitment",
     "CountChange",
     "CountryCount",

@@ -193,6 +193,9 @@ SENTENCES: dict[str, Sentence] = {
         "%(actor)s wrote a draft letter to %(body)s.", actor=a, body=d.get("body", "?")
     ),
     "letter.edited": lambda a, d: _("%(actor)s edited a draft letter.", actor=a),
+    "letter.followed_up": lambda a, d: _(
+        "%(actor)s wrote a follow-up letter to %(body)s.", actor=a, body=d.get("body", "?")
+    ),
     "letter.deleted": lambda a, d: _(
         "%(actor)s deleted the draft letter to %(body)s.", actor=a, body=d.get("body", "?")
     ),
@@ -204,6 +207,19 @@ SENTENCES: dict[str, Sentence] = {
     "letter.failed": lambda a, d: _("A letter could not be delivered."),
     "letter.response_recorded": lambda a, d: _(
         "%(actor)s recorded a response to a letter.", actor=a
+    ),
+    "letter.response_notified": lambda a, d: ngettext(
+        "%(actor)s chose to email a response to %(count)s signer.",
+        "%(actor)s chose to email a response to %(count)s signers.",
+        _n(d, "signers"),
+        count=_formatted(d, "signers"),
+        actor=a,
+    ),
+    "letter.response_not_notified": lambda a, d: _(
+        "%(actor)s chose not to email a response to the signers.", actor=a
+    ),
+    "letter_settings.saved": lambda a, d: _(
+        "%(actor)s saved who signs the letters and where bodies answer.", actor=a
     ),
     "letter_milestone.added": lambda a, d: ngettext(
         "%(actor)s asked for letters to be written at %(count)s signature.",
