@@ -52,6 +52,7 @@ def init_security(app: Flask) -> None:
     app.url_map.converters["path"] = PrintablePathConverter
     # First of all hooks, since CSRF and rate-limit keys read the body.
     app.before_request_funcs.setdefault(None, []).insert(0, _apply_upload_limit)
+    app.before_request_funcs[None].insert(0, _refuse_nul_in_query)
     hops = app.config["TRUSTED_PROXIES"]
     if hops:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
@@ -63,6 +64,15 @@ def init_security(app: Flask) -> None:
     logging.getLogger("flask-limiter").setLevel(logging.WARNING)
     # The dev server's access log would otherwise keep every visitor's address.
     logging.getLogger("werkzeug").addFilter(WITHOUT_ADDRESS)
+
+
+def _refuse_nul_in_query() -> None:
+    """Views read query arguments straight into SQL filters; PostgreSQL refuses a NUL there,
+    so a query string carrying one is a 400 before any view sees it."""
+    if "%00" in request.query_string.decode("latin-1") or any(
+        "\x00" in value for value in request.args.values()
+    ):
+        abort(400)
 
 
 def _set_security_headers(response: Response) -> Response:

@@ -10,6 +10,7 @@ known answers: values are drawn afresh on every run (``derandomize`` stays off).
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -132,9 +133,19 @@ def _sign_in(client: Any, email: str) -> str:
 
 
 @pytest.mark.parametrize("persona", ["anonymous", "outsider", "owner"])
+# When werkzeug stops parsing a multipart body half way (a field past Flask's form-memory
+# limit after a file part answers 413), the part it had spooled is dropped unclosed and the
+# garbage collector closes it: werkzeug's temporary file, not one Cahier opened.
+@pytest.mark.filterwarnings(
+    "ignore:Exception ignored in. <function SpooledTemporaryFile.__del__"
+    ":pytest.PytestUnraisableExceptionWarning"
+)
 @settings(
     max_examples=WALKS,
     deadline=None,
+    # CI replays fixed walks, so that an input nobody has seen yet fails a developer's run
+    # rather than a landing; every other run draws new walks.
+    derandomize=os.environ.get("CI") == "true",
     # A walk is hundreds of requests: shrinking one would take many minutes, and the failing
     # request is named in the assertion already.
     phases=[Phase.explicit, Phase.reuse, Phase.generate],

@@ -120,6 +120,13 @@ def test_a_control_character_in_a_path_segment_is_a_404(site, segment):
     assert site.client.get(f"/c/{site.slug}").status_code == 200
 
 
+def test_a_nul_in_a_query_argument_is_a_400(site):
+    # Found by test_fuzz_routes: /campaigns?lang=%00 reached a PostgreSQL filter.
+    assert site.client.get("/campaigns?lang=%00").status_code == 400
+    assert site.client.get("/events?city=Par%00is").status_code == 400
+    assert site.client.get("/campaigns?lang=fr").status_code == 200
+
+
 def test_every_text_route_refuses_control_characters(app):
     from organizer.urls import PrintableConverter, PrintablePathConverter
 
