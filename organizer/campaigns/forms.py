@@ -123,17 +123,10 @@ class PreambleForm(Form):
     )
 
 
-class SectionForm(Form):
-    title = StringField(_l("Section title"), validators=[DataRequired(), Length(max=300)])
-    topics = _topics_field()
-    jurisdictions = StringField(
-        _l("Its demands concern these places"),
-        validators=[Optional(), Length(max=300)],
-        description=_l(
-            "Demands that name no place of their own concern these. Leave empty for "
-            "everywhere; otherwise country codes separated by commas (US, GB), or EU."
-        ),
-    )
+class _Places:
+    """The jurisdictions field's checks, shared by sections and demands."""
+
+    jurisdictions: StringField
 
     def validate_jurisdictions(self, field: StringField) -> None:
         unknown = [c for c in parse_jurisdictions(field.data or "") if not is_jurisdiction(c)]
@@ -145,7 +138,20 @@ class SectionForm(Form):
         return parse_jurisdictions(self.jurisdictions.data or "")
 
 
-class DemandForm(Form):
+class SectionForm(_Places, Form):
+    title = StringField(_l("Section title"), validators=[DataRequired(), Length(max=300)])
+    topics = _topics_field()
+    jurisdictions = StringField(
+        _l("Its demands concern these places"),
+        validators=[Optional(), Length(max=300)],
+        description=_l(
+            "Demands that name no place of their own concern these. Leave empty for "
+            "everywhere; otherwise country codes separated by commas (US, GB), or EU."
+        ),
+    )
+
+
+class DemandForm(_Places, Form):
     text = TextAreaField(
         _l("Demand"),
         validators=[DataRequired(), Length(max=5000)],
@@ -160,15 +166,6 @@ class DemandForm(Form):
             "separated by commas (US, GB, FR), or EU for the European Union."
         ),
     )
-
-    def validate_jurisdictions(self, field: StringField) -> None:
-        unknown = [c for c in parse_jurisdictions(field.data or "") if not is_jurisdiction(c)]
-        if unknown:
-            raise ValidationError(_l("Not a country code: %(codes)s.", codes=", ".join(unknown)))
-
-    @property
-    def jurisdiction_codes(self) -> list[str]:
-        return parse_jurisdictions(self.jurisdictions.data or "")
 
 
 class ActionForm(Form):
