@@ -105,11 +105,15 @@ def test_login_asks_for_the_code_before_any_session(app, client, enrolled):
 
 
 def test_a_code_is_not_accepted_twice(app, client, enrolled):
-    email, _user_id, secret, _codes = enrolled
+    email, user_id, secret, _codes = enrolled
+    with app.app_context():
+        spent_step = db.session.get(User, user_id).totp_last_step
     _log_in(client, email)
-    # The enrolment used the current step already.
-    again = submit(client, "/account/login/code", {"code": pyotp.TOTP(secret).now()})
+    # The very code the enrolment spent, whatever the clock says now.
+    spent_code = pyotp.TOTP(secret).generate_otp(spent_step)
+    again = submit(client, "/account/login/code", {"code": spent_code})
     assert again.status_code == 200
+    assert "This code is not right" in again.get_data(as_text=True)
 
 
 def test_a_recovery_code_works_once(app, client, enrolled):
