@@ -13,10 +13,14 @@ from organizer.accounts.passwords import hash_password
 from organizer.campaigns.models import Campaign
 from organizer.db import utcnow
 from organizer.extensions import db
+from organizer.groups.models import Group
 
 DEMO_ORGANIZER_EMAIL = "organizer@example.org"
 DEMO_CAMPAIGN_SLUG = "facebook-users-strike-2018"
 DEMO_CAMPAIGN_FILE = "strike-2018-demands.json"
+DEMO_GROUP_SLUG = "facebook-users-union"
+DEMO_GROUP_NAME = "Facebook Users' Union"
+DEMO_GROUP_ADDRESS = "Facebook Users' Union\n12 Rue des Grèves\n75011 Paris\nFrance"
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,23 @@ def seed_demo_screenings(host: User) -> int:
     return 0 if campaign is None else seed(campaign, host)
 
 
+def seed_demo_group(owner: User) -> Group:
+    """The group that owns the demo campaign, with the demo organizer as its owner."""
+    from organizer.groups.services import create_group
+
+    group = db.session.scalar(select(Group).where(Group.slug == DEMO_GROUP_SLUG))
+    if group is not None:
+        return group
+    group = create_group(owner, DEMO_GROUP_NAME, DEMO_GROUP_SLUG)
+    group.description = (
+        "Users of Facebook who went on strike on 1 May 2018 for transparency, privacy and "
+        "the safety of children."
+    )
+    group.postal_address = DEMO_GROUP_ADDRESS
+    db.session.flush()
+    return group
+
+
 def seed_demo_campaign(owner: User) -> Campaign | None:
     """The 2018 strike demands, published as revision 1. Returns None if already there."""
     from organizer.campaigns import revisions, services
@@ -81,14 +102,21 @@ def seed_demo_campaign(owner: User) -> Campaign | None:
         documentary_runtime_minutes=114,
         documentary_url="https://en.wikipedia.org/wiki/The_Great_Hack",
     )
-    campaign = services.create_campaign(owner, details)
+    campaign = services.create_campaign(owner, details, seed_demo_group(owner))
     services.replace_text(campaign, owner, text)
     revisions.publish(campaign, owner, "The demands as published in 2018.")
     return campaign
 
 
 def seed_demo_signatures() -> int:
-    """A few hundred confirmed signatures on the demo campaign; 0 when already there."""
+    """A few hundred confirmed signatures on the demo campaign, whose signers are the demo
+    group's supporters; 0 when already there."""
     from organizer.signatures.demo import seed_signatures
+    from organizer.supporters.backfill import from_campaign
 
-    return seed_signatures(DEMO_CAMPAIGN_SLUG)
+    added = seed_signatures(DEMO_CAMPAIGN_SLUG)
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == DEMO_CAMPAIGN_SLUG))
+    if campaign is not None:
+        # Inserted in bulk, not confirmed one by one: their supporters are made the same way.
+        from_campaign(campaign.id)
+    return added

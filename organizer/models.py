@@ -20,6 +20,7 @@ from organizer.events.models import (
     HostResource,
     Reminder,
 )
+from organizer.groups.models import Group, GroupMembership
 from organizer.letters.models import (
     Delivery,
     Letter,
@@ -28,7 +29,8 @@ from organizer.letters.models import (
     Regulator,
     Response,
 )
-from organizer.mail.models import CapturedEmail, OutboundAttachment, OutboundEmail
+from organizer.mail.models import CapturedEmail, OutboundAttachment, OutboundEmail, Suppression
+from organizer.mailings.models import Mailing, MailingContent, MailingRecipient
 from organizer.places.models import City
 from organizer.signatures.models import (
     Commitment,
@@ -49,6 +51,7 @@ from organizer.signatures.tallies import (
     RevisionNoticeJob,
     SignatureTotal,
 )
+from organizer.supporters.models import ConsentEvent, ErasedSupporter, Supporter, Tag, Tagging
 
 __all__ = [
     "RSVP",
@@ -59,19 +62,26 @@ __all__ = [
     "CapturedEmail",
     "City",
     "Commitment",
+    "ConsentEvent",
     "CountChange",
     "CountryCount",
     "DailyCount",
     "Delivery",
     "Demand",
     "Endorsement",
+    "ErasedSupporter",
     "Event",
     "EventReport",
     "EventSettings",
+    "Group",
+    "GroupMembership",
     "HostResource",
     "Invitation",
     "Letter",
     "LetterDocument",
+    "Mailing",
+    "MailingContent",
+    "MailingRecipient",
     "Membership",
     "Milestone",
     "MilestoneTrigger",
@@ -93,5 +103,9 @@ __all__ = [
     "Signature",
     "SignatureSettings",
     "SignatureTotal",
+    "Supporter",
+    "Suppression",
+    "Tag",
+    "Tagging",
     "User",
 ]

@@ -84,7 +84,8 @@ def int_arg(args: Mapping[str, str], name: str, default: int | None = None) -> i
 
 
 # Words a campaign's address may never be, whatever the routes of the day: sure to be pages.
-ALWAYS_RESERVED = frozenset({"new", "edit", "admin", "api", "static", "embed", "dev", "events"})
+ALWAYS_RESERVED = frozenset({"new", "edit", "admin", "api", "static", "embed", "dev", "events",
+                            "groups"})  # fmt: skip
 SLUG_PARENTS = ("c", "organize")
 
 

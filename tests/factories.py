@@ -32,6 +32,28 @@ class UserFactory(BaseFactory):
     locale = "en"
 
 
+# --- Groups ---------------------------------------------------------------------------------
+
+from organizer.groups.models import Group, GroupMembership, GroupRole  # noqa: E402
+
+
+class GroupFactory(BaseFactory):
+    """A group owned by ``owner`` (a new user unless given)."""
+
+    class Meta:
+        model = Group
+
+    slug = factory.Sequence(lambda n: f"group-{n}")
+    name = factory.Sequence(lambda n: f"Group {n}")
+    postal_address = "1 Rue de la Paix, 75002 Paris, France"
+
+    @factory.post_generation
+    def owner(obj, create, extracted, **kwargs):
+        owner = extracted or UserFactory()
+        db.session.add(GroupMembership(group_id=obj.id, user_id=owner.id, role=GroupRole.OWNER))
+        db.session.flush()
+
+
 # --- Campaigns ------------------------------------------------------------------------------
 
 from organizer.campaigns.models import (  # noqa: E402
@@ -54,6 +76,7 @@ class CampaignFactory(BaseFactory):
     summary = "We want the platforms to change."
     language = "en"
     created_by = factory.SubFactory(UserFactory)
+    group = factory.LazyAttribute(lambda o: GroupFactory(owner=o.created_by, name=o.title))
 
     @factory.post_generation
     def owner_membership(obj, create, extracted, **kwargs):
@@ -202,3 +225,34 @@ _CONSENT_PARAMS = {
     "updates": "receive_updates",
     "name_to_authorities": "name_to_authorities",
 }
+
+
+# --- Supporters -----------------------------------------------------------------------------
+
+from organizer.supporters.models import Supporter, SupporterStatus, Tag  # noqa: E402
+
+
+class SupporterFactory(BaseFactory):
+    """A subscribed supporter of ``group``; write consent through organizer.supporters."""
+
+    class Meta:
+        model = Supporter
+
+    group_id = factory.LazyAttribute(lambda o: (o.group or GroupFactory()).id)
+    email = factory.Sequence(lambda n: f"supporter{n}@example.org")
+    canonical_email = factory.SelfAttribute("email")
+    name = factory.Faker("name")
+    country = "FR"
+    language = "fr"
+    status = SupporterStatus.SUBSCRIBED
+
+    class Params:
+        group = None
+
+
+class TagFactory(BaseFactory):
+    class Meta:
+        model = Tag
+
+    group_id = factory.LazyFunction(lambda: GroupFactory().id)
+    name = factory.Sequence(lambda n: f"tag-{n}")

@@ -19,6 +19,8 @@ from organizer.audit.models import AuditLog
 from organizer.campaigns.models import Role
 from organizer.campaigns.permissions import ROLE_NAMES
 from organizer.extensions import db
+from organizer.groups.models import GroupRole
+from organizer.groups.permissions import ROLE_NAMES as GROUP_ROLE_NAMES
 
 Details = dict[str, Any]
 Sentence = Callable[[str, Details], str]
@@ -35,6 +37,13 @@ def _n(details: Details, *keys: str) -> int:
 def _role(value: Any) -> str:
     try:
         return str(ROLE_NAMES[Role(value)]).lower()
+    except ValueError:
+        return str(value)
+
+
+def _group_role(value: Any) -> str:
+    try:
+        return str(GROUP_ROLE_NAMES[GroupRole(value)]).lower()
     except ValueError:
         return str(value)
 
@@ -244,6 +253,14 @@ SENTENCES: dict[str, Sentence] = {
     "signature.updates_stopped": lambda a, d: _("A signer stopped receiving news."),
     "signature.consents_changed": lambda a, d: _("A signer changed their consents."),
     "signature.details_corrected": lambda a, d: _("A signer corrected their details."),
+    "supporter.erased": lambda a, d: (
+        _("%(actor)s erased a supporter's personal data; their actions still count.", actor=a)
+        if d.get("by") == "organizer"
+        else _("A supporter erased their personal data; their actions still count.")
+    ),
+    "supporter.anonymized": lambda a, d: _(
+        "A supporter with no action for the retention period was anonymized."
+    ),
     "team.invited": lambda a, d: _(
         "%(actor)s invited someone to join as %(role)s.", actor=a, role=_role(d.get("role"))
     ),
@@ -263,6 +280,37 @@ SENTENCES: dict[str, Sentence] = {
     ),
     "team.ownership_transferred": lambda a, d: _(
         "%(actor)s made %(name)s an owner of the campaign.", actor=a, name=_person(d)
+    ),
+    "group.created": lambda a, d: _(
+        "%(actor)s created the group “%(name)s”.", actor=a, name=d.get("name", "?")
+    ),
+    "group.settings_saved": lambda a, d: _("%(actor)s saved the group's settings.", actor=a),
+    "group.member_added": lambda a, d: _(
+        "%(actor)s added %(name)s to the group as %(role)s.",
+        actor=a,
+        name=_person(d),
+        role=_group_role(d.get("role")),
+    ),
+    "group.role_changed": lambda a, d: _(
+        "%(actor)s changed the role of %(name)s from %(before)s to %(after)s.",
+        actor=a,
+        name=_person(d),
+        before=_group_role(d.get("before")),
+        after=_group_role(d.get("after")),
+    ),
+    "group.member_removed": lambda a, d: _(
+        "%(actor)s removed %(name)s from the group.", actor=a, name=_person(d)
+    ),
+    "supporters.imported": lambda a, d: ngettext(
+        "%(actor)s imported %(num)d supporter from a CSV file (%(subscribed)s with consent).",
+        "%(actor)s imported %(num)d supporters from a CSV file (%(subscribed)s with consent).",
+        _n(d, "rows"),
+        actor=a,
+        subscribed=format_number(_n(d, "subscribed")),
+    ),
+    "supporters.exported": lambda a, d: _("%(actor)s exported the supporter list.", actor=a),
+    "campaign.group_changed": lambda a, d: _(
+        "%(actor)s moved the campaign to the group “%(name)s”.", actor=a, name=d.get("name", "?")
     ),
 }
 

@@ -14,9 +14,12 @@ from organizer.campaigns import forms, revisions, services
 from organizer.campaigns.diff import diff_snapshots
 from organizer.campaigns.importing import GrievanceFileError, export_snapshot, parse_grievance_file
 from organizer.campaigns.models import Campaign, Demand, Section
-from organizer.campaigns.permissions import Permission
+from organizer.campaigns.permissions import Permission, can
 from organizer.campaigns.web import campaign_for, current, json_download
 from organizer.extensions import db
+from organizer.groups import services as group_services
+from organizer.groups.models import GroupRole
+from organizer.groups.permissions import group_by_slug_or_404
 from organizer.signatures import revision_notices
 from organizer.urls import int_arg
 
@@ -54,12 +57,21 @@ def dashboard() -> ResponseReturnValue:
     return render_template("campaigns/dashboard.html", rows=services.dashboard(current()))
 
 
+def _group_choices(roles: tuple[GroupRole, ...]) -> list[tuple[str, str]]:
+    return [(m.group.slug, m.group.name) for m in group_services.groups_of(current(), roles)]
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def new() -> ResponseReturnValue:
-    form = forms.CampaignForm()
+    form = forms.NewCampaignForm()
+    choices = _group_choices(group_services.CAMPAIGN_MAKERS)
+    form.group.choices = [("", _("A new group named after the campaign")), *choices]
+    if request.method == "GET" and request.args.get("group") in dict(choices):
+        form.group.data = request.args["group"]
     if form.validate_on_submit():
+        group = group_by_slug_or_404(form.group.data) if form.group.data else None
         try:
-            campaign = services.create_campaign(current(), _details(form))
+            campaign = services.create_campaign(current(), _details(form), group)
         except services.CampaignError as exc:
             form.slug.errors = [str(exc)]
         else:
@@ -84,7 +96,39 @@ def settings(slug: str) -> ResponseReturnValue:
             db.session.commit()
             flash(_("The campaign settings are saved."), "success")
             return redirect(url_for(".settings", slug=campaign.slug))
-    return render_template("campaigns/settings.html", form=form, campaign=campaign)
+    return render_template("campaigns/settings.html", form=form, campaign=campaign,
+                           move_form=_move_form(campaign))  # fmt: skip
+
+
+def _move_form(campaign: Campaign) -> forms.MoveGroupForm | None:
+    """Owners may move the campaign to another group they own; None when there is none."""
+    if not can(current(), campaign, Permission.MANAGE_TEAM):
+        return None
+    form = forms.MoveGroupForm()
+    form.group.choices = [
+        (slug, name) for slug, name in _group_choices((GroupRole.OWNER,))
+        if slug != campaign.group.slug
+    ]  # fmt: skip
+    return form if form.group.choices else None
+
+
+@bp.post("/<slug>/group")
+def move_group(slug: str) -> ResponseReturnValue:
+    campaign, _role = campaign_for(slug, Permission.MANAGE_TEAM)
+    form = _move_form(campaign)
+    if form is None or not form.validate_on_submit():
+        flash(_("Choose one of the groups you own."), "error")
+        return redirect(url_for(".settings", slug=campaign.slug))
+    group = group_by_slug_or_404(form.group.data or "")
+    try:
+        services.move_to_group(campaign, current(), group)
+    except services.CampaignError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".settings", slug=campaign.slug))
+    db.session.commit()
+    flash(_("The campaign now belongs to %(name)s. Its supporters' consents stayed with the "
+            "previous group.", name=group.name), "success")  # fmt: skip
+    return redirect(url_for(".settings", slug=campaign.slug))
 
 
 @bp.get("/<slug>/text")

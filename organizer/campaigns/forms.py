@@ -115,6 +115,22 @@ class CampaignForm(Form):
             raise ValidationError(_l("Name the documentary, or leave all its fields empty."))
 
 
+class NewCampaignForm(CampaignForm):
+    group = SelectField(
+        _l("Group"),
+        default="",
+        validate_choice=True,
+        description=_l(
+            "The group owns the campaign and the list of its supporters. A new group named "
+            "after the campaign is made unless you choose one of yours."
+        ),
+    )
+
+
+class MoveGroupForm(Form):
+    group = SelectField(_l("Move to the group"), validate_choice=True)
+
+
 class PreambleForm(Form):
     preamble = TextAreaField(
         _l("Preamble"),

@@ -18,6 +18,7 @@ from sqlalchemy.orm.attributes import get_history
 from organizer.accounts.models import User
 from organizer.campaigns.vocabulary import section_letter
 from organizer.db import Base, str_enum, utcnow
+from organizer.groups.models import Group
 
 
 class CampaignStatus(enum.StrEnum):
@@ -66,6 +67,8 @@ class Campaign(Base):
     # The working copy's preamble; published ones live in revision snapshots.
     preamble: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    # The group that owns the campaign, its supporters and their consents.
+    group_id: Mapped[int] = mapped_column(ForeignKey("campaign_group.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     first_published_at: Mapped[datetime | None] = mapped_column(index=True)
@@ -73,6 +76,7 @@ class Campaign(Base):
     require_two_factor: Mapped[bool] = mapped_column(default=False)
 
     created_by: Mapped[User] = relationship()
+    group: Mapped[Group] = relationship()
     sections: Mapped[list[Section]] = relationship(
         back_populates="campaign", order_by="Section.position", cascade="all, delete-orphan"
     )

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from organizer.campaigns.models import Campaign, Membership, Role
 from organizer.extensions import db
+from organizer.groups.models import GroupMembership, GroupRole
 
 
 class Permission(enum.StrEnum):
@@ -50,14 +51,32 @@ ROLE_NAMES = {
 
 
 def role_for(campaign: Campaign, user: Any) -> Role | None:
-    """The user's role on the campaign; None for anonymous visitors and outsiders."""
+    """The user's role on the campaign; None for anonymous visitors and outsiders.
+
+    An owner of the campaign's group owns each of its campaigns; the group's organizers and
+    viewers get no campaign role from the group (they join a campaign's team to work on it).
+    """
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return db.session.scalar(
+    role = db.session.scalar(
         select(Membership.role).where(
             Membership.campaign_id == campaign.id, Membership.user_id == user.id
         )
     )
+    if role != Role.OWNER and owns_group_of(campaign, user.id):
+        return Role.OWNER
+    return role
+
+
+def owns_group_of(campaign: Campaign, user_id: int) -> bool:
+    found = db.session.scalar(
+        select(GroupMembership.id).where(
+            GroupMembership.group_id == campaign.group_id,
+            GroupMembership.user_id == user_id,
+            GroupMembership.role == GroupRole.OWNER,
+        )
+    )
+    return found is not None
 
 
 def can(user: Any, campaign: Campaign, permission: Permission) -> bool:

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from organizer.accounts.models import User
+from organizer.audit.services import record
 from organizer.campaigns import revisions
 from organizer.campaigns.importing import ImportedText
 from organizer.campaigns.models import (
@@ -38,6 +39,9 @@ from organizer.campaigns.vocabulary import (
     normalize_topics,
 )
 from organizer.extensions import db
+from organizer.groups.models import Group, GroupMembership, GroupRole
+from organizer.groups.permissions import group_role_for
+from organizer.groups.services import CAMPAIGN_MAKERS, one_campaign_group
 from organizer.urls import reserved_slugs
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -100,9 +104,11 @@ class CampaignDetails:
     documentary_url: str = ""
 
 
-def create_campaign(owner: User, details: CampaignDetails) -> Campaign:
+def create_campaign(owner: User, details: CampaignDetails, group: Group | None = None) -> Campaign:
     if not owner.is_verified:
         raise CampaignError(_("Verify your email address before you start a campaign."))
+    if group is not None and group_role_for(group.id, owner) not in CAMPAIGN_MAKERS:
+        raise CampaignError(_("Only the group's owners and organizers start campaigns in it."))
     slug = details.slug.strip().lower()
     if slug:
         _check_slug(slug, None)
@@ -110,11 +116,28 @@ def create_campaign(owner: User, details: CampaignDetails) -> Campaign:
         slug = _free_slug(slugify(details.title))
     campaign = Campaign(slug=slug, created_by_id=owner.id, title="", language="en")
     _apply(campaign, details)
+    campaign.group_id = (
+        group.id if group is not None else one_campaign_group(owner, campaign.title, slug).id
+    )
     db.session.add(campaign)
     db.session.flush()
     db.session.add(Membership(campaign_id=campaign.id, user_id=owner.id, role=Role.OWNER))
     revisions.sync_draft(campaign, owner)
     return campaign
+
+
+def move_to_group(campaign: Campaign, actor: User, group: Group) -> None:
+    """Give the campaign to another group the actor owns. Its supporters' consents stay with
+    the old group: they agreed to hear from that one, not from whoever owns it next."""
+    if group_role_for(group.id, actor) != GroupRole.OWNER:
+        raise CampaignError(_("You can move a campaign only to a group you own."))
+    if group.id == campaign.group_id:
+        return
+    before = campaign.group_id
+    campaign.group_id = group.id
+    db.session.flush()
+    record(actor, "campaign.group_changed", "campaign", campaign.id,
+           {"from": before, "to": group.id, "name": group.name})  # fmt: skip
 
 
 def update_campaign(campaign: Campaign, details: CampaignDetails) -> None:
@@ -356,21 +379,29 @@ class DashboardRow:
 
 
 def dashboard(user: User) -> list[DashboardRow]:
-    rows = db.session.execute(
-        select(Campaign, Membership.role)
-        .join(Membership)
-        .where(Membership.user_id == user.id)
-        .order_by(Campaign.updated_at.desc())
-    ).all()
+    roles = {
+        campaign: role
+        for campaign, role in db.session.execute(
+            select(Campaign, Membership.role).join(Membership).where(Membership.user_id == user.id)
+        ).all()
+    }
+    # An owner of a group owns each of its campaigns, team member or not.
+    for campaign in db.session.scalars(
+        select(Campaign)
+        .join(GroupMembership, GroupMembership.group_id == Campaign.group_id)
+        .where(GroupMembership.user_id == user.id, GroupMembership.role == GroupRole.OWNER)
+    ):
+        roles[campaign] = Role.OWNER
+    ordered_campaigns = sorted(roles, key=lambda c: (c.updated_at, c.id), reverse=True)
     return [
         DashboardRow(
             campaign,
-            role,
+            roles[campaign],
             revisions.published_revision(campaign),
             revisions.draft_revision(campaign),
             _open_amendments(campaign),
         )
-        for campaign, role in rows
+        for campaign in ordered_campaigns
     ]
 
 

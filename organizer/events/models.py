@@ -194,6 +194,10 @@ class RSVP(Base):
     added_by_host: Mapped[bool] = mapped_column(default=False)
     # When the host was told of this RSVP; the digest task claims the rows still empty.
     host_notified_at: Mapped[datetime | None]
+    # Set when confirmed, unless the host added the guest (no consent, no supporter).
+    supporter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("supporter.id", ondelete="SET NULL"), index=True
+    )
 
     event: Mapped[Event] = relationship()
 

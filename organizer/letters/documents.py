@@ -29,11 +29,11 @@ from organizer.letters.models import (
     DocumentsStatus,
     Letter,
     LetterDocument,
-    LetterSettings,
     Regulator,
 )
 from organizer.letters.places import country_name, in_places
 from organizer.letters.routing import expand
+from organizer.letters.sender import sender_of
 from organizer.urls import external_url
 
 Progress = Callable[[int], None]
@@ -128,7 +128,7 @@ def _annex_table(rows: list[sources.AnnexRow], language: str) -> list[dict[str, 
 
 def _context(letter: Letter) -> dict[str, Any]:
     return {
-        "sender": db.session.get(LetterSettings, letter.campaign_id),
+        "sender": sender_of(letter.campaign),
         "addressee": addressee(letter.regulator),
         "in_places": in_places(list(letter.regulator.jurisdictions), letter.language),
         "letter": letter,

@@ -13,6 +13,7 @@ from organizer.campaigns.models import Campaign
 from organizer.extensions import db
 from organizer.letters import documents
 from organizer.letters.models import DocumentsStatus, Letter, LetterSettings, LetterStatus
+from organizer.letters.sender import Sender, merged, sender_of
 
 # Letters whose documents can still change: built PDFs carry the old signature block.
 UNSENT = (LetterStatus.DRAFT, LetterStatus.FAILED)
@@ -26,8 +27,14 @@ class SettingsDetails:
     email: str
 
 
-def settings_of(campaign: Campaign) -> LetterSettings | None:
-    return db.session.get(LetterSettings, campaign.id)
+def settings_of(campaign: Campaign) -> Sender | None:
+    """The letters' sender, the group's name and address filling the campaign's blanks."""
+    return sender_of(campaign)
+
+
+def form_values(campaign: Campaign) -> Sender:
+    """What the settings form shows: the saved values, else the group's defaults."""
+    return merged(campaign, db.session.get(LetterSettings, campaign.id))
 
 
 def is_complete(campaign: Campaign) -> bool:
@@ -36,24 +43,32 @@ def is_complete(campaign: Campaign) -> bool:
 
 
 def save(campaign: Campaign, actor: User | None, details: SettingsDetails) -> LetterSettings:
-    found = settings_of(campaign)
+    found = db.session.get(LetterSettings, campaign.id)
     if found is None:
         found = LetterSettings(campaign_id=campaign.id)
         db.session.add(found)
-    before = (found.signatory, found.organization, found.postal_address, found.email)
+    before = merged(campaign, found)
     found.signatory = details.signatory.strip()
-    found.organization = details.organization.strip()
-    # One line per line of the address, without the blank lines a paste brings along.
-    found.postal_address = "\n".join(
-        line.strip() for line in details.postal_address.splitlines() if line.strip()
-    )
+    found.organization = _override(details.organization.strip(), campaign.group.name)
+    found.postal_address = _override(_lines(details.postal_address), campaign.group.postal_address)
     found.email = details.email.strip().lower()
     found.updated_by_id = actor.id if actor else None
     db.session.flush()
-    if (found.signatory, found.organization, found.postal_address, found.email) != before:
+    if merged(campaign, found) != before:
         _discard_unsent_documents(campaign)
     record(actor, "letter_settings.saved", "campaign", campaign.id, {})
     return found
+
+
+def _lines(address: str) -> str:
+    # One line per line of the address, without the blank lines a paste brings along.
+    return "\n".join(line.strip() for line in address.splitlines() if line.strip())
+
+
+def _override(value: str, group_default: str) -> str:
+    """Stored only when it differs from the group's: a campaign that keeps the group's value
+    follows the group when the group changes it."""
+    return "" if value == group_default else value
 
 
 def _discard_unsent_documents(campaign: Campaign) -> None:

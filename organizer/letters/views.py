@@ -295,7 +295,7 @@ def response_notify(slug: str, letter_id: int, response_id: int) -> ResponseRetu
 @bp.route("/settings", methods=["GET", "POST"])
 def letter_settings(slug: str) -> ResponseReturnValue:
     campaign = _campaign(slug)
-    form = forms.SettingsForm(obj=settings.settings_of(campaign))
+    form = forms.SettingsForm(obj=settings.form_values(campaign))
     if form.validate_on_submit():
         settings.save(campaign, current(), settings.SettingsDetails(
             signatory=form.signatory.data or "", organization=form.organization.data or "",

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from organizer.db import Base, str_enum, utcnow
@@ -87,3 +87,33 @@ class CapturedEmail(Base):
 
     def summary(self) -> dict[str, Any]:
         return {"id": self.id, "to": self.to_addr, "subject": self.subject}
+
+
+class SuppressionReason(enum.StrEnum):
+    HARD_BOUNCE = "hard_bounce"
+    SOFT_BOUNCES = "soft_bounces"
+    COMPLAINT = "complaint"
+    MANUAL = "manual"
+
+
+class Suppression(Base):
+    """An address no non-transactional mail goes to: for one group, or for every group when
+    ``group_id`` is empty (a hard bounce: the mailbox does not exist)."""
+
+    __tablename__ = "mail_suppression"
+    __table_args__ = (
+        UniqueConstraint("email", "group_id"),
+        Index("ix_mail_suppression_email", "email"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Lower-cased address as mail is sent to it.
+    email: Mapped[str] = mapped_column(String(320))
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaign_group.id", ondelete="CASCADE")
+    )
+    reason: Mapped[SuppressionReason] = mapped_column(
+        str_enum(SuppressionReason, "suppression_reason")
+    )
+    detail: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

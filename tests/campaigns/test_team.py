@@ -10,7 +10,7 @@ from organizer.campaigns import services, team
 from organizer.campaigns.models import Invitation, Membership, Role
 from organizer.extensions import db
 from organizer.mail.models import OutboundEmail
-from tests.factories import UserFactory
+from tests.factories import GroupFactory, UserFactory
 from tests.support.web import csrf_token, submit
 
 from .conftest import build_campaign, login, setup
@@ -322,7 +322,13 @@ def test_owners_change_roles_and_hand_over_from_the_team_page(app, client):
         "nadia@example.org": Role.OWNER,
         "olive@example.org": Role.ORGANIZER,
     }
-    # Olive is an organizer now: she sees the team but no longer manages it.
+    # Olive is an organizer of the campaign now, but she still owns its group, and a group
+    # owner owns each of the group's campaigns: she still manages the team.
+    assert client.get("/organize/page-campaign/team/transfer").status_code == 200
+    with setup(app):
+        campaign = services.get_by_slug("page-campaign")
+        campaign.group_id = GroupFactory().id
+    # Once the campaign belongs to a group she does not own, she no longer manages it.
     assert client.get("/organize/page-campaign/team/transfer").status_code == 403
 
 

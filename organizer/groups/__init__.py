@@ -1,0 +1,1 @@
+"""Groups (collectives, associations, unions) that own campaigns, and their teams."""

@@ -1,0 +1,140 @@
+"""Supporters are made from confirmed actions only (DESIGN.md decision 13)."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from organizer.db import Base, str_enum, utcnow
+
+
+class SupporterStatus(enum.StrEnum):
+    SUBSCRIBED = "subscribed"
+    UNSUBSCRIBED = "unsubscribed"
+    BOUNCING = "bouncing"
+    COMPLAINED = "complained"
+
+
+def _new_public_id() -> str:
+    return str(uuid.uuid4())
+
+
+class Supporter(Base):
+    """One person on one group's list. ``status`` is the current word of the consent history,
+    stored here so that audience queries need no history scan."""
+
+    __tablename__ = "supporter"
+    __table_args__ = (
+        UniqueConstraint("group_id", "canonical_email"),
+        Index("ix_supporter_group_status", "group_id", "status", "id"),
+        Index("ix_supporter_group_country", "group_id", "country"),
+        Index("ix_supporter_group_language", "group_id", "language"),
+        Index("ix_supporter_group_created", "group_id", "created_at"),
+        # The audience count (organizer.supporters.audience) reads only these two: the
+        # mailable supporters with every column a filter compares, and the path from a
+        # suppressed address to its supporter.
+        Index(
+            "ix_supporter_mailable",
+            "group_id",
+            "country",
+            "language",
+            "created_at",
+            "id",
+            postgresql_where=text("status = 'subscribed' AND erased_at IS NULL"),
+            sqlite_where=text("status = 'subscribed' AND erased_at IS NULL"),
+        ),
+        # The same supporters in id order, for the filters that are joins (signers, tags,
+        # recipients of a mailing): merge joins with their (…, supporter_id) indexes.
+        Index(
+            "ix_supporter_mailable_id",
+            "group_id",
+            "id",
+            postgresql_include=["country", "language", "created_at"],
+            postgresql_where=text("status = 'subscribed' AND erased_at IS NULL"),
+            sqlite_where=text("status = 'subscribed' AND erased_at IS NULL"),
+        ),
+        Index("ix_supporter_group_email_lower", "group_id", text("lower(email)")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("campaign_group.id", ondelete="CASCADE"))
+    # What the API shows (OSDI identifiers); the integer id never leaves the database.
+    public_id: Mapped[str] = mapped_column(String(36), unique=True, default=_new_public_id)
+    # Empty once erased; the erasure keeps an HMAC in ErasedSupporter instead.
+    canonical_email: Mapped[str | None] = mapped_column(String(320))
+    email: Mapped[str | None] = mapped_column(String(320))
+    name: Mapped[str] = mapped_column(String(120), default="")
+    country: Mapped[str | None] = mapped_column(String(2))
+    postal_code: Mapped[str | None] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    status: Mapped[SupporterStatus] = mapped_column(
+        str_enum(SupporterStatus, "supporter_status"), default=SupporterStatus.UNSUBSCRIBED
+    )
+    # Soft bounces since the last delivery; three make the supporter bouncing.
+    soft_bounces: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The last action (signature, commitment, RSVP, import); retention counts from here.
+    last_action_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    erased_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<Supporter {self.id} {self.status}>"
+
+
+class ConsentEvent(Base):
+    """One change of consent: what, granted or withdrawn, through which action, which text."""
+
+    __tablename__ = "supporter_consent_event"
+    __table_args__ = (Index("ix_supporter_consent_event_supporter", "supporter_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supporter_id: Mapped[int] = mapped_column(ForeignKey("supporter.id", ondelete="CASCADE"))
+    # "updates" for the group's mailings; other purposes as organizer.signatures.consents.
+    purpose: Mapped[str] = mapped_column(String(64))
+    granted: Mapped[bool]
+    # signature | commitment | rsvp | import | manage | unsubscribe | bounce | complaint | api
+    source_type: Mapped[str] = mapped_column(String(32))
+    source_id: Mapped[int | None]
+    text_version: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Tag(Base):
+    __tablename__ = "supporter_tag"
+    __table_args__ = (UniqueConstraint("group_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("campaign_group.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Tagging(Base):
+    __tablename__ = "supporter_tagging"
+    __table_args__ = (Index("ix_supporter_tagging_tag", "tag_id", "supporter_id"),)
+
+    supporter_id: Mapped[int] = mapped_column(
+        ForeignKey("supporter.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag_id: Mapped[int] = mapped_column(
+        ForeignKey("supporter_tag.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ErasedSupporter(Base):
+    """A keyed HMAC of an erased supporter's canonical email: signing again is not counted
+    twice, and the address itself is gone."""
+
+    __tablename__ = "erased_supporter"
+    __table_args__ = (UniqueConstraint("group_id", "email_hmac"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("campaign_group.id", ondelete="CASCADE"))
+    email_hmac: Mapped[str] = mapped_column(String(64))
+    erased_at: Mapped[datetime] = mapped_column(default=utcnow)
