@@ -25,6 +25,7 @@ from organizer.events.publicview import guest_view, public_view
 from organizer.events.tokens import hash_token, new_token
 from organizer.extensions import db
 from organizer.mail.services import queue_email
+from organizer.supporters.from_actions import rsvp_confirmed
 from organizer.urls import external_url
 
 HOLDING = (RSVPStatus.GOING, RSVPStatus.WAITLISTED)
@@ -156,6 +157,8 @@ def request_place(
     guest = existing or RSVP(event_id=event.id, email=email)
     guest.name, guest.party_size, guest.locale = name.strip(), party_size, locale
     guest.status, guest.cancelled_at = RSVPStatus.PENDING, None
+    # Asking for oneself, even after a host once added this address: one's own consent now.
+    guest.added_by_host = False
     db.session.add(guest)
     trusted = user is not None and user.is_verified and user.email == email
     if trusted:
@@ -202,6 +205,7 @@ def _seat(event: Event, guest: RSVP) -> None:
     """Going if the party fits in the places left, else at the end of the waitlist."""
     now = utcnow()
     guest.confirmed_at = guest.confirmed_at or now
+    rsvp_confirmed(guest)
     if guest.party_size <= event.capacity - places_taken(event):
         guest.status = RSVPStatus.GOING
         db.session.flush()

@@ -16,6 +16,14 @@ from organizer.extensions import db
 from organizer.signatures import confirmation, consents, corrections
 from organizer.signatures.consents import Purpose
 from organizer.signatures.models import Commitment, Pledge, Signature, SignatureConsent
+from organizer.supporters import erase as erasing
+from organizer.supporters.models import Supporter, SupporterStatus
+from organizer.supporters.services import export_data
+from organizer.supporters.status import change_status, supporter_for
+from organizer.supporters.tombstones import MARK
+
+# What the signer's own choices on the manage page are recorded as, in the consent history.
+MANAGE = "manage"
 
 
 def stored_data(signature: Signature) -> dict[str, Any]:
@@ -89,8 +97,51 @@ def withdraw(signature: Signature) -> bool:
     return changed
 
 
-def stop_updates(signature: Signature) -> bool:
-    if not consents.withdraw(signature, Purpose.UPDATES):
+def supporter_of(signature: Signature) -> Supporter | None:
+    """The group's supporter this signer is, through this signature or another action."""
+    group_id = signature.campaign.group_id
+    if signature.supporter_id is not None:
+        supporter = db.session.get(Supporter, signature.supporter_id)
+        # A campaign moved to another group leaves its consents with the old group.
+        if supporter is not None and supporter.group_id == group_id:
+            return supporter
+    if signature.canonical_email.startswith(MARK):
+        return None
+    return supporter_for(group_id, signature.canonical_email)
+
+
+def group_data(signature: Signature) -> dict[str, Any] | None:
+    """Everything the campaign's group holds about the signer, when they are a supporter."""
+    supporter = supporter_of(signature)
+    if supporter is None or supporter.erased_at is not None:
+        return None
+    return export_data(supporter)
+
+
+def _group_updates(signature: Signature, wanted: bool, through: str = MANAGE) -> bool:
+    """The signer's choice on this campaign's page is their choice for its whole group."""
+    supporter = supporter_of(signature)
+    if supporter is None or supporter.erased_at is not None:
+        return False
+    status = SupporterStatus.SUBSCRIBED if wanted else SupporterStatus.UNSUBSCRIBED
+    if wanted and supporter.status != SupporterStatus.UNSUBSCRIBED:
+        # Bouncing or complained: only the mail system's evidence may lift that.
+        return False
+    return change_status(
+        supporter,
+        status,
+        source_type=through,
+        source_id=signature.id,
+        text_version=consents.text_version(Purpose.UPDATES) if wanted else None,
+    )
+
+
+def stop_updates(signature: Signature, through: str = MANAGE) -> bool:
+    """No more updates from the campaign's group (the signature's consent and the group's
+    list alike); False when there were none to stop."""
+    withdrawn = consents.withdraw(signature, Purpose.UPDATES)
+    unsubscribed = _group_updates(signature, wanted=False, through=through)
+    if not (withdrawn or unsubscribed):
         return False
     record(
         None,
@@ -109,6 +160,8 @@ def change_consents(signature: Signature, wanted: frozenset[str]) -> bool:
     if before == wanted:
         return False
     consents.set_consents(signature, wanted)
+    if Purpose.UPDATES in before ^ wanted:
+        _group_updates(signature, wanted=Purpose.UPDATES in wanted)
     record(
         None,
         "signature.consents_changed",
@@ -135,3 +188,8 @@ def correct_details(signature: Signature, details: corrections.Details) -> bool:
             {"campaign": signature.campaign_id, "fields": changed},
         )
     return bool(changed)
+
+
+def erase(signature: Signature) -> erasing.Erasure:
+    """The signer erases what the campaign's group holds about them."""
+    return erasing.erase_address(signature.campaign.group_id, signature.canonical_email, None)

@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from organizer.extensions import csrf, db
+from organizer.mail import feedback
 from organizer.privacy import services
 from organizer.security import public_form
 from organizer.signatures.consents import Purpose, standing
@@ -22,6 +23,9 @@ from organizer.signatures.forms import (
 from organizer.signatures.models import PostalCodeMode, Signature, SignatureStatus
 from organizer.signatures.settings import settings_for
 from organizer.signatures.tokens import signature_for_manage_token, signature_for_unsubscribe_token
+from organizer.supporters import names
+from organizer.supporters.actions import actions_of
+from organizer.supporters.services import consent_history
 
 bp = Blueprint("privacy", __name__, url_prefix="/s")
 
@@ -56,9 +60,13 @@ def _page(
     if details is None:
         details = _details_form(signature, formdata=None, obj=signature)
     given = standing(signature)
+    group = signature.campaign.group
     choices = ConsentsForm(
         formdata=None, data={name: p in given for name, p in CONSENT_FIELDS.items()}
-    )
+    ).for_group(group.name)
+    supporter = services.supporter_of(signature)
+    if supporter is not None and supporter.erased_at is not None:
+        supporter = None
     body = render_template(
         "privacy/manage.html",
         signature=signature,
@@ -67,8 +75,14 @@ def _page(
         message=message,
         details=details,
         choices=choices,
-        receives_updates=Purpose.UPDATES in given,
+        receives_updates=Purpose.UPDATES in given
+        or (supporter is not None and supporter.status == "subscribed"),
         editable=signature.status in (SignatureStatus.PENDING, SignatureStatus.CONFIRMED),
+        group=group,
+        supporter=supporter,
+        history=consent_history(supporter) if supporter else [],
+        actions=actions_of(supporter) if supporter else [],
+        names=names,
     )
     return _private(Response(body, mimetype="text/html", status=status))
 
@@ -93,7 +107,11 @@ def stop_updates(token: str) -> ResponseReturnValue:
     signature = _signature(token)
     services.stop_updates(signature)
     db.session.commit()
-    return _page(signature, token, _("You will receive no more updates about this campaign."))
+    return _page(
+        signature,
+        token,
+        _("You will receive no more updates from %(group)s.", group=signature.campaign.group.name),
+    )
 
 
 @bp.post("/manage/<token>/consents")
@@ -130,7 +148,8 @@ def correct_details(token: str) -> ResponseReturnValue:
 @bp.get("/manage/<token>/data.json")
 def download(token: str) -> ResponseReturnValue:
     signature = _signature(token)
-    body = json.dumps(services.stored_data(signature), ensure_ascii=False, indent=2) + "\n"
+    data = {**services.stored_data(signature), "group_data": services.group_data(signature)}
+    body = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     filename = f"signature-{signature.campaign.slug}.json"
     return _private(
         Response(
@@ -139,6 +158,28 @@ def download(token: str) -> ResponseReturnValue:
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
     )
+
+
+@bp.get("/manage/<token>/erase")
+def confirm_erase(token: str) -> ResponseReturnValue:
+    """The confirmation step: what erasing removes and what it keeps, before it is done."""
+    signature = _signature(token)
+    body = render_template(
+        "privacy/erase.html", signature=signature, group=signature.campaign.group, token=token
+    )
+    return _private(Response(body, mimetype="text/html"))
+
+
+@bp.post("/manage/<token>/erase")
+@public_form
+def erase(token: str) -> ResponseReturnValue:
+    signature = _signature(token)
+    # Read before erasing: the page afterwards names them, and the link dies with the data.
+    group, campaign = signature.campaign.group, signature.campaign
+    erasure = services.erase(signature)
+    db.session.commit()
+    body = render_template("privacy/erased.html", group=group, campaign=campaign, erasure=erasure)
+    return _private(Response(body, mimetype="text/html"))
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
@@ -150,7 +191,10 @@ def unsubscribe(token: str) -> ResponseReturnValue:
     if signature is None:
         abort(404, description=_("This link is not valid. Use the link in your latest email."))
     if request.method == "POST":
-        services.stop_updates(signature)
+        services.stop_updates(signature, through="unsubscribe")
+        if signature.supporter_id is not None:
+            # One click leaves the whole group's list (issue 15), not this campaign only.
+            feedback.unsubscribe(signature.supporter_id)
         db.session.commit()
         body = render_template("privacy/unsubscribed.html", signature=signature)
     else:

@@ -24,6 +24,7 @@ from organizer.signatures.models import (
     SignatureStatus,
 )
 from organizer.signatures.tokens import hash_token, is_live
+from organizer.supporters import from_actions, tombstones
 
 
 def _by_token(token: str) -> Signature | None:
@@ -83,12 +84,27 @@ def confirm(token: str) -> Signature | None:
         }
         if not _guarded(signature, **values):
             return None
+        _confirm_commitments(signature, now)
         if not signature.suspect:
-            counting.record_change(signature, +1)
-    elif not _guarded(signature, **token_used):
+            _start_counting(signature)
+        return signature
+    if not _guarded(signature, **token_used):
         return None
     _confirm_commitments(signature, now)
+    if signature.is_counted:
+        from_actions.commitments_confirmed(signature)
     return signature
+
+
+def _start_counting(signature: Signature) -> None:
+    """A confirmed signature counts from now, and its signer becomes the group's supporter.
+    A person whose data was erased and who signs again takes their erased signature's place
+    in the count, rather than counting twice."""
+    counting.record_change(signature, +1)
+    twin = tombstones.erased_twin(signature, signature.campaign.group_id)
+    if twin is not None and _retire(twin, SignatureStatus.WITHDRAWN, withdrawn_at=utcnow()):
+        twin.canonical_email = tombstones.retired_mark(twin.id)
+    from_actions.signature_confirmed(signature)
 
 
 def _confirm_commitments(signature: Signature, now: datetime) -> None:
@@ -137,7 +153,7 @@ def clear_suspect(signature: Signature) -> bool:
     if not _guarded(signature, suspect=False, suspect_reason=None):
         return False
     if signature.status == SignatureStatus.CONFIRMED:
-        counting.record_change(signature, +1)
+        _start_counting(signature)
     else:
         send_confirmation(signature)
     return True

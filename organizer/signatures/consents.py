@@ -28,7 +28,8 @@ class Purpose(StrEnum):
 # The version of each consent's wording; bump it whenever the text in forms.py changes.
 TEXT_VERSIONS: dict[str, str] = {
     Purpose.PUBLIC_LIST: "show-name-2024-1",
-    Purpose.UPDATES: "updates-2024-1",
+    # 2026-2: the box names the campaign's group ("Send me updates from <group>").
+    Purpose.UPDATES: "updates-2026-2",
     Purpose.NAME_TO_AUTHORITIES: "name-to-authorities-2026-1",
 }
 

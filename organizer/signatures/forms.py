@@ -4,7 +4,7 @@ the campaign page stays identical for every visitor and sets no cookie."""
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import Any, Self
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -98,6 +98,15 @@ class ConsentsForm(PublicForm):
     show_name = BooleanField(_l("Show my name on the public list of signers."))
     receive_updates = BooleanField(_l("Send me updates from the organizers of this campaign."))
     name_to_authorities = BooleanField(_l("Include my name in letters to the authorities."))
+
+    def for_group(self, group_name: str) -> Self:
+        """The updates box names whose updates they are: the campaign's group's (issue 15).
+        Bump consents.TEXT_VERSIONS["updates"] whenever this wording changes."""
+        if "receive_updates" in self:
+            self.receive_updates.label.text = _l(
+                "Send me updates from %(group)s.", group=group_name
+            )
+        return self
 
 
 class SignForm(SignerDetailsForm, ConsentsForm):

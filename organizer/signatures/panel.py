@@ -41,7 +41,7 @@ def signature_panel(campaign: Campaign, form: SignForm | None = None) -> Panel:
     return Panel(
         campaign=campaign,
         totals=totals,
-        form=form or SignForm(postal_code=settings.postal_code),
+        form=(form or SignForm(postal_code=settings.postal_code)).for_group(campaign.group.name),
         is_open=signing.is_open(campaign),
         countries=counting.by_country(campaign.id)[:TOP_COUNTRIES],
         chart=per_day_chart(counting.by_day(campaign.id)),

@@ -157,6 +157,7 @@ def _sign_page(slug: str, form: SignForm | None, challenge_language: str = "") -
     campaign, _revision = _signable(slug)
     if form is None:
         form = SignForm(postal_code=settings_for(campaign).postal_code)
+    form.for_group(campaign.group.name)
     is_open = signing.is_open(campaign)
     body = render_template(
         "signatures/sign.html",
@@ -275,7 +276,7 @@ def pledge(slug: str, pledge_id: int) -> ResponseReturnValue:
     found = pledges.get_pledge(campaign, pledge_id)
     if found is None:
         abort(404)
-    form = SignForm(postal_code=settings_for(campaign).postal_code)
+    form = SignForm(postal_code=settings_for(campaign).postal_code).for_group(campaign.group.name)
     is_open = found.status == PledgeStatus.OPEN and signing.is_open(campaign)
     if request.method == "POST" and not is_open:
         abort(409, description=_closed_message())
