@@ -45,7 +45,9 @@ def deliver_batch(email_ids: list[int]) -> int:
         for email in claimed:
             result = outbox.deliver_claimed(email, conn)
             conn.commit()
-            if db.session.new:  # what the dev mailbox captured, when it is the transport
+            # What the dev mailbox captured, or what a bounce did to the supporter: each
+            # commits with its message, not at the end of the batch.
+            if db.session.new or db.session().in_transaction():
                 db.session.commit()
             soon = result.retry_in is not None and result.retry_in <= MAX_COUNTDOWN_SECONDS
             if result.status == EmailStatus.QUEUED and soon:

@@ -134,7 +134,7 @@ def notify_signers(response_id: int) -> int:
     context = _context(response)
     sent = 0
     for signature in sources.update_recipients(response.letter.campaign):
-        email_signer(
+        queued = email_signer(
             signature,
             "letter_response",
             context,
@@ -142,5 +142,5 @@ def notify_signers(response_id: int) -> int:
             idempotency_key=f"letter-response:{response.id}:signature:{signature.id}",
             related=("letter_response", response.id),
         )
-        sent += 1
+        sent += queued is not None
     return sent

@@ -9,6 +9,7 @@ Nothing here commits: the task does, once per message (see ``workers/mail.py``).
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -22,6 +23,8 @@ from sqlalchemy.orm.util import identity_key
 
 from organizer.db import utcnow
 from organizer.extensions import db
+from organizer.mail import feedback
+from organizer.mail.listmail import envelope_sender_for
 from organizer.mail.mime import (
     Attachment,
     Outgoing,
@@ -127,13 +130,12 @@ def deliver_claimed(email: Outgoing, conn: Connection | None = None) -> Delivery
     mail_from = current_app.config["MAIL_FROM"]
     transport = get_transport()
     record = conn if conn is not None else db.session
+    sender = envelope_sender_for(email.kind, email.id, envelope_sender(mail_from))
     try:
         if fast_path(email):
-            transport.send_raw(
-                envelope_sender(mail_from), email.to_addr, build_bytes(email, mail_from)
-            )
+            transport.send_raw(sender, email.to_addr, build_bytes(email, mail_from))
         else:
-            transport.send(build_message(email, mail_from))
+            transport.send(build_message(email, mail_from), sender)
     except (smtplib.SMTPException, OSError) as exc:
         return _record_failure(record, email, exc)
     now = utcnow()
@@ -175,6 +177,8 @@ def _record_failure(record: Executor, email: Outgoing, exc: Exception) -> Delive
     outcome = update(_email).where(_c.id == email.id)
     if _is_permanent(exc) or email.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
         record.execute(outcome.values(status=EmailStatus.FAILED, last_error=error, updated_at=now))
+        if _mailbox_refused(exc):
+            _refused_for_good(email.id, error)
         log.warning("email %s (%s) failed for good: %s", email.id, email.kind, _loggable(exc))
         return DeliveryResult(EmailStatus.FAILED)
     delay = retry_delay(email.attempts)
@@ -189,6 +193,35 @@ def _record_failure(record: Executor, email: Outgoing, exc: Exception) -> Delive
     log.info("email %s (%s) will be retried in %.1fs: %s", email.id, email.kind, delay,
              _loggable(exc))  # fmt: skip
     return DeliveryResult(EmailStatus.QUEUED, retry_in=delay)
+
+
+def _mailbox_refused(exc: Exception) -> bool:
+    """A 5xx about the recipient, not about us: a refused MAIL FROM (our relay's set-up) or
+    a message refused for its content must not suppress the address."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return _is_permanent(exc)
+    if isinstance(exc, smtplib.SMTPSenderRefused):
+        return False
+    if isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500:
+        text = (
+            exc.smtp_error.decode(errors="replace")
+            if isinstance(exc.smtp_error, bytes)
+            else str(exc.smtp_error)
+        )
+        return bool(_MAILBOX_STATUS.search(text))
+    return False
+
+
+# RFC 3463: 5.1.x is a bad address or mailbox, 5.2.1 a disabled one.
+_MAILBOX_STATUS = re.compile(r"\b5\.(1\.\d{1,3}|2\.1)\b")
+
+
+def _refused_for_good(email_id: int, error: str) -> None:
+    """The address bounces. In the session, which the task commits after ``record`` (a
+    batch records through its own connection)."""
+    sent = feedback.sent_row(email_id)
+    if sent is not None:
+        feedback.apply(feedback.Outcome.HARD_BOUNCE, sent, detail=error[:500])
 
 
 def _loggable(exc: Exception) -> str:

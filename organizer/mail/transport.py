@@ -9,7 +9,8 @@ import threading
 from collections.abc import Callable
 from email import message_from_bytes
 from email.message import EmailMessage
-from email.policy import default
+from email.policy import SMTP, SMTPUTF8, default
+from email.utils import parseaddr
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
@@ -18,10 +19,12 @@ from flask import Flask, current_app
 from organizer.db import utcnow
 from organizer.extensions import db
 from organizer.mail.models import CapturedEmail
+from organizer.mail.signing import DkimSigner, signer_for
 
 
 class Transport(Protocol):
-    def send(self, message: EmailMessage) -> None: ...
+    def send(self, message: EmailMessage, sender: str | None = None) -> None:
+        """``sender``: the envelope sender (MAIL FROM); the From address when None."""
 
     def send_raw(self, sender: str, recipient: str, data: bytes) -> None:
         """Send bytes built by ``organizer.mail.mime.build_bytes`` (CRLF, ASCII)."""
@@ -30,7 +33,7 @@ class Transport(Protocol):
 class SMTPTransport:
     """Keeps its connection open between messages; a fork or a dropped link reconnects."""
 
-    def __init__(self, url: str, timeout: float) -> None:
+    def __init__(self, url: str, timeout: float, signer: DkimSigner | None = None) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("smtp", "smtps", "smtp+starttls"):
             raise ValueError(f"SMTP_URL scheme must be smtp, smtps or smtp+starttls: {url!r}")
@@ -40,6 +43,7 @@ class SMTPTransport:
         self.username = unquote(parts.username) if parts.username else None
         self.password = unquote(parts.password) if parts.password else None
         self.timeout = timeout
+        self.signer = signer
         self._local = threading.local()
 
     def _connect(self) -> smtplib.SMTP:
@@ -72,10 +76,23 @@ class SMTPTransport:
             except (smtplib.SMTPException, OSError):
                 conn.close()
 
-    def send(self, message: EmailMessage) -> None:
-        self._over_connection(lambda conn: conn.send_message(message))
+    def send(self, message: EmailMessage, sender: str | None = None) -> None:
+        if self.signer is None:
+            self._over_connection(lambda conn: conn.send_message(message, from_addr=sender))
+            return
+        # Signed as the bytes that go on the wire, so the message is serialized here once.
+        recipient, international = _addresses(message)
+        data = message.as_bytes(policy=SMTPUTF8 if international else SMTP)
+        options = ("SMTPUTF8", "BODY=8BITMIME") if international else ()
+        from_addr = sender or parseaddr(str(message["From"]))[1]
+        signed = self.signer.sign(data)
+        self._over_connection(
+            lambda conn: conn.sendmail(from_addr, [recipient], signed, mail_options=options)
+        )
 
     def send_raw(self, sender: str, recipient: str, data: bytes) -> None:
+        if self.signer is not None:
+            data = self.signer.sign(data)
         self._over_connection(lambda conn: conn.sendmail(sender, [recipient], data))
 
     def _over_connection(self, send: Callable[[smtplib.SMTP], object]) -> None:
@@ -99,16 +116,34 @@ class SMTPTransport:
             conn.close()
 
 
-class DevMailboxTransport:
-    """Stores the message for /dev/mail, in the delivering task's transaction."""
+def _addresses(message: EmailMessage) -> tuple[str, bool]:
+    recipient = parseaddr(str(message["To"]))[1]
+    sender = parseaddr(str(message["From"]))[1]
+    return recipient, not (recipient.isascii() and sender.isascii())
 
-    def send(self, message: EmailMessage) -> None:
-        self._capture(message, message.as_string())
+
+class DevMailboxTransport:
+    """Stores the message for /dev/mail, in the delivering task's transaction; with DKIM
+    set up it signs as SMTP would, so that the raw view shows the header."""
+
+    def __init__(self, signer: DkimSigner | None = None) -> None:
+        self.signer = signer
+
+    def send(self, message: EmailMessage, sender: str | None = None) -> None:
+        if self.signer is None:
+            self._capture(message, message.as_string())
+            return
+        _recipient, international = _addresses(message)
+        self.send_raw(
+            sender or "", "", message.as_bytes(policy=SMTPUTF8 if international else SMTP)
+        )
 
     def send_raw(self, sender: str, recipient: str, data: bytes) -> None:
+        if self.signer is not None:
+            data = self.signer.sign(data)
         message = message_from_bytes(data, policy=default)
         assert isinstance(message, EmailMessage)
-        self._capture(message, data.decode("ascii").replace("\r\n", "\n"))
+        self._capture(message, data.decode("utf-8", "replace").replace("\r\n", "\n"))
 
     def _capture(self, message: EmailMessage, raw: str) -> None:
         db.session.add(
@@ -126,9 +161,10 @@ def get_transport(app: Flask | None = None) -> Transport:
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     transport = app.extensions.get("mail_transport")
     if transport is None:
+        signer = signer_for(app)
         if app.config["SMTP_URL"]:
-            transport = SMTPTransport(app.config["SMTP_URL"], app.config["SMTP_TIMEOUT"])
+            transport = SMTPTransport(app.config["SMTP_URL"], app.config["SMTP_TIMEOUT"], signer)
         else:
-            transport = DevMailboxTransport()
+            transport = DevMailboxTransport(signer)
         app.extensions["mail_transport"] = transport
     return transport

@@ -103,6 +103,19 @@ def test_subjects_fold_and_decode_to_what_was_written(subject):
     assert _parsed(_email(subject=subject))["Subject"] == subject
 
 
+def test_a_mailings_list_unsubscribe_folds_between_its_two_addresses():
+    both = (
+        "<https://cahier.example/unsubscribe/s/123456-62ffd6974d0b1d2191c7237418>, "
+        "<mailto:unsubscribe+123456-62ffd6974d0b1d2191c7237418@cahier.example"
+        "?subject=unsubscribe>"
+    )
+    data = build_bytes(_email(headers={"List-Unsubscribe": both}), MAIL_FROM)
+    # The mailto address is one word longer than 78 columns: a line of its own, then.
+    assert b"\r\n <mailto:" in data
+    assert max(len(line) for line in data.split(b"\r\n")) <= 998
+    assert message_from_bytes(data, policy=default)["List-Unsubscribe"] == both
+
+
 def test_text_without_a_final_newline_or_with_crlf_is_normalised():
     message = _parsed(_email(text_body="one\r\ntwo\rthree", html_body="<p>x</p>\n"))
     assert _content(message.get_body(("plain",))) == "one\ntwo\nthree\n"

@@ -177,6 +177,9 @@ class RedisServer:
 class ReceivedMail:
     envelope_to: list[str]
     message: EmailMessage
+    # The bytes as received and MAIL FROM: what DKIM and VERP tests check.
+    raw: bytes = b""
+    envelope_from: str = ""
 
     @property
     def message_id(self) -> str:
@@ -225,6 +228,10 @@ class SmtpSink:
         with self.lock:
             return [m.message for m in self.received if address in m.envelope_to]
 
+    def received_by(self, address: str) -> list[ReceivedMail]:
+        with self.lock:
+            return [m for m in self.received if address in m.envelope_to]
+
     def wait_for_message(self, address: str, timeout: float = 20.0) -> EmailMessage:
         messages = wait_for(
             lambda: self.messages_to(address), timeout, what=f"an email to {address}"
@@ -266,7 +273,14 @@ class _Handler:
         message = message_from_bytes(envelope.content, policy=default_policy)
         assert isinstance(message, EmailMessage)
         with self.sink.lock:
-            self.sink.received.append(ReceivedMail(list(envelope.rcpt_tos), message))
+            self.sink.received.append(
+                ReceivedMail(
+                    list(envelope.rcpt_tos),
+                    message,
+                    envelope.original_content or envelope.content,
+                    str(envelope.mail_from or ""),
+                )
+            )
         return "250 Message accepted for delivery"
 
 
