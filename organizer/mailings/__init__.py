@@ -1,0 +1,1 @@
+"""Mailings from a group to its supporters: compose, audience, schedule, send, report."""
