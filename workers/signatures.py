@@ -1,4 +1,5 @@
-"""Signature tasks: fold the count journal, reconcile, pledges, reports, purges, bulk jobs."""
+"""Signature tasks: fold the count journal, reconcile, pledges, reports, purges, bulk jobs,
+and signatures from addresses on file."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from organizer.signatures import (
     moderation,
     pledges,
     revision_notices,
+    sign_again,
 )
 
 
@@ -26,6 +28,17 @@ def fold_counts() -> int:
         # Each batch is its own transaction: counters move forward while a backlog drains.
         db.session.commit()
     return folded
+
+
+@shared_task(name=sign_again.TASK)
+def run_sign_again(request_id: int) -> str | None:
+    outcome = sign_again.run(request_id)
+    return None if outcome is None else str(outcome)
+
+
+@shared_task(name="signatures.sweep_sign_again")
+def sweep_sign_again() -> int:
+    return len(sign_again.sweep())
 
 
 @shared_task(name="signatures.reconcile_counts")

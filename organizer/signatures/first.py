@@ -2,24 +2,26 @@
 (when a box was ticked), one for its email.
 
 In a spike almost every POST is a new address. Rather than look the address up, build ORM
-objects and flush them, the signature is inserted with ``ON CONFLICT DO NOTHING``: when the
-address has signed before nothing is written and :func:`sign` takes the full path
-(:func:`organizer.signatures.signing.sign`), which decides what signing again means.
+objects and flush them, the signature is inserted with ``ON CONFLICT DO NOTHING``. When the
+address has signed before nothing is written, and what signing again means (a re-sent link,
+an "already signed" note) is left to a worker
+(:mod:`organizer.signatures.sign_again`): done here, it made the answer to an
+address on file twice as slow as to a new one, which told a stranger who has signed.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Executable, Table, bindparam, insert
 from sqlalchemy.dialects import postgresql, sqlite
 
-from organizer.campaigns.models import Campaign, Revision
 from organizer.db import utcnow
 from organizer.extensions import db
 from organizer.mail.services import queue_email_id
-from organizer.signatures import confirm_mail, signing
+from organizer.signatures import confirm_mail, sign_again
 from organizer.signatures.consents import consent_rows
 from organizer.signatures.mailing import manage_url_for
 from organizer.signatures.models import Signature, SignatureConsent
@@ -30,23 +32,29 @@ from organizer.urls import external_url
 
 
 def sign(target: SignTarget, signer: Signer, screening: Screening | None = None) -> Outcome:
-    """Sign from the public form: two INSERTs for a new address, the full path for one that
-    signed before. The abuse checks run once, whichever path it takes (the caller may have
-    run them already, to ask for a challenge)."""
+    """Sign from the public form: two INSERTs for a new address; for one that signed before,
+    the INSERT that wrote nothing and a task for a worker. The abuse checks run once, in the
+    request, whichever path it takes (the caller may have run them already, to ask for a
+    challenge)."""
     if screening is None:
         screening = screen(target.campaign_id, signer)
-    outcome = sign_first(target, signer, screening)
+    now = utcnow()
+    outcome = sign_first(target, signer, screening, now)
     if outcome is not None:
         return outcome
-    campaign = db.session.get_one(Campaign, target.campaign_id)
-    revision = db.session.get_one(Revision, target.revision_id)
-    return signing.sign(campaign, revision, signer, screening=screening)[0]
+    if screening.reason is not None:
+        # Nothing is mailed for a suspect, on file or not: no task either.
+        return Outcome.SUSPECT
+    sign_again.defer(target.campaign_id, target.revision_id, signer, now)
+    return Outcome.DEFERRED
 
 
-def sign_first(target: SignTarget, signer: Signer, screening: Screening) -> Outcome | None:
+def sign_first(
+    target: SignTarget, signer: Signer, screening: Screening, now: datetime | None = None
+) -> Outcome | None:
     """Outcome.CREATED or SUSPECT for a new address; None when it has signed before."""
     token, token_hash, expires = new_token() if screening.reason is None else (None, None, None)
-    now = utcnow()
+    now = now or utcnow()
     signature_id = _insert_new(
         **signer_columns(signer),
         created_at=now,

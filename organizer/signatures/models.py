@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from organizer.campaigns.models import Campaign, Revision
@@ -54,6 +55,8 @@ class Signature(Base):
         Index("ix_signature_campaign_status", "campaign_id", "status", "confirmed_at"),
         Index("ix_signature_campaign_domain", "campaign_id", "email_domain"),
         Index("ix_signature_campaign_ip", "campaign_id", "ip_hmac"),
+        # The audience filter "signers of campaign X" reads only this index.
+        Index("ix_signature_campaign_supporter", "campaign_id", "status", "supporter_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +81,10 @@ class Signature(Base):
     # Set when the link confirms: the hash is kept so that a second click is recognized.
     token_used_at: Mapped[datetime | None]
     confirmation_sends: Mapped[int] = mapped_column(default=0)
+    # Set when confirmed: the group's supporter this signature made or updated.
+    supporter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("supporter.id", ondelete="SET NULL"), index=True
+    )
     # HMAC of the client IP with a secret key; purged after 30 days.
     ip_hmac: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -96,6 +103,22 @@ class Signature(Base):
 
     def __repr__(self) -> str:
         return f"<Signature {self.id} {self.status}>"
+
+
+class SignAgainRequest(Base):
+    """A signature from an address on file, waiting for a worker to decide what it means
+    (:mod:`organizer.signatures.sign_again`). A row, not only a task: when
+    the broker loses the task, the sweeper finds the row, and the email the page promised
+    still goes out. The worker deletes it, with the signer's details, once done."""
+
+    __tablename__ = "sign_again_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    revision_id: Mapped[int] = mapped_column(ForeignKey("grievance_revision.id"))
+    signer: Mapped[dict[str, Any]] = mapped_column(JSON)
+    requested_at: Mapped[datetime] = mapped_column(index=True)
+    claimed_at: Mapped[datetime | None]
 
 
 class SignatureConsent(Base):
@@ -174,6 +197,9 @@ class Commitment(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]
+    supporter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("supporter.id", ondelete="SET NULL"), index=True
+    )
 
     pledge: Mapped[Pledge] = relationship()
     signature: Mapped[Signature] = relationship()

@@ -2,15 +2,19 @@
 
 The sign POST is the hot path (issue 7 load-tests it). A first signature takes
 :func:`organizer.signatures.first.sign`: one ``INSERT … ON CONFLICT DO NOTHING`` of the
-signature and one of its outbox row, with no ORM objects. An address that signed before
-takes :func:`sign`, which loads it and decides (re-send, already signed, signed again after
-withdrawing). Counting happens later, on confirmation.
+signature and one of its outbox row, with no ORM objects. For an address that signed before,
+that request only hands the attempt to a worker (:mod:`organizer.signatures.sign_again`), so
+that neither its answer nor its timing tells a stranger who has signed; the worker decides
+(:func:`sign_again`: re-send, already signed, signed again after withdrawing). The pledge
+form and the tests take :func:`sign`, which does all of it at once. Counting happens later,
+on confirmation.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
@@ -41,6 +45,7 @@ class Outcome(enum.StrEnum):
     SUSPECT = "suspect"
     CAPPED = "capped"  # too many confirmation emails for this address already
     IGNORED = "ignored"  # invalidated by a moderator: stays so
+    DEFERRED = "deferred"  # on file: a worker decides which of the above it is
 
 
 @dataclass(frozen=True)
@@ -102,7 +107,45 @@ def sign(
             return Outcome.SUSPECT, signature
         _send_confirmation(signature, [pledge.text] if pledge is not None else [])
         return Outcome.CREATED, signature
-    return _sign_again(existing, revision, signer, pledge, reason), existing
+    return _sign_again(existing, revision.id, signer, pledge, reason), existing
+
+
+def sign_again(
+    campaign_id: int, revision_id: int, signer: Signer, requested_at: datetime
+) -> Outcome | None:
+    """What signing again means for the signature on file (run by a worker); None when
+    there is none older than the request: it was erased since, or the task is stale."""
+    existing = db.session.scalar(
+        select(Signature).where(
+            Signature.campaign_id == campaign_id,
+            Signature.canonical_email == signer.address.canonical,
+            Signature.created_at <= requested_at,
+        )
+    )
+    if existing is None:
+        return None
+    # The request screened the attempt already, and hands on only unsuspected ones.
+    return _sign_again(existing, revision_id, signer, None, None)
+
+
+def signer_payload(signer: Signer) -> dict[str, Any]:
+    """The signer as JSON for a task; the request's IP stays behind (its HMAC did the
+    screening), and so do the honeypot and the challenge's solution."""
+    payload = asdict(signer)
+    payload["consents"] = sorted(signer.consents)
+    for dropped in ("ip", "honeypot", "solution"):
+        del payload[dropped]
+    return payload
+
+
+def signer_from_payload(payload: dict[str, Any]) -> Signer:
+    return Signer(
+        **{
+            **payload,
+            "address": Address(**payload["address"]),
+            "consents": frozenset(payload["consents"]),
+        }
+    )
 
 
 def _create(
@@ -143,7 +186,7 @@ def _fill(signature: Signature, signer: Signer) -> None:
 
 def _sign_again(
     signature: Signature,
-    revision: Revision,
+    revision_id: int,
     signer: Signer,
     pledge: Pledge | None,
     reason: str | None,
@@ -159,7 +202,7 @@ def _sign_again(
         # Signing again after withdrawing is allowed: a fresh pending signature, same row.
         _fill(signature, signer)
         set_consents(signature, signer.consents)
-        signature.revision_id = revision.id
+        signature.revision_id = revision_id
         signature.status = SignatureStatus.PENDING
         signature.withdrawn_at = None
         signature.confirmed_at = signature.confirmed_day = None

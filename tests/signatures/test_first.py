@@ -120,24 +120,134 @@ def test_a_suspect_first_signature_is_kept_and_mailed_nothing(campaign):
     assert db.session.scalars(select(OutboundEmail)).all() == []
 
 
-def test_signing_twice_through_the_form_resends_through_the_full_path(app, client):
+def _statements_of(app, client, form):
+    """The SQL one sign POST runs, and its answer."""
+    from sqlalchemy import event
+
+    from .conftest import ORIGIN
+
+    statements = []
+    with app.app_context():
+        engine = db.session.get_bind().engine
+
+    def record(_conn, _cursor, statement, *_args):
+        # The test's savepoints are numbered as they come: only their kind matters.
+        statements.append(re.sub(r"sa_savepoint_\d+", "sa_savepoint", " ".join(statement.split())))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = client.post("/c/oracle/sign", data=form, headers=ORIGIN)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 200
+    return statements, response.get_data(as_text=True)
+
+
+def test_an_address_on_file_costs_the_request_no_more_than_a_new_one(app, client):
+    """Not timed: the request for an address on file runs the new address's statements
+    but the two that write its email and consents, and reads nothing about the signature
+    on file (the worker does that), so its timing tells no stranger who has signed."""
     from tests.factories import UserFactory
+
+    from .conftest import make_campaign, setup
+
+    with setup(app):
+        make_campaign(UserFactory(), slug="oracle")
+    form = {"name": "Ada", "country": "GB", "show_name": "y"}
+    _statements_of(app, client, {**form, "email": "warm@example.org"})  # caches filled
+    new, new_page = _statements_of(app, client, {**form, "email": "ada@example.org"})
+    on_file, on_file_page = _statements_of(app, client, {**form, "email": "ada@example.org"})
+
+    assert on_file_page == new_page
+    writes = [
+        s for s in new if s.startswith(("INSERT INTO signature_consent", "INSERT INTO outbound"))
+    ]
+    assert len(writes) == 2
+    # In their place, one row hands the attempt to a worker (and to the sweeper if lost).
+    handed = [s for s in on_file if s.startswith("INSERT INTO sign_again_request")]
+    assert len(handed) == 1
+    assert [s for s in on_file if s not in handed] == [s for s in new if s not in writes]
+    assert not any(s.startswith("SELECT") and "FROM signature " in s for s in on_file)
+    with app.app_context():
+        [signature] = db.session.scalars(
+            select(Signature).where(Signature.email == "ada@example.org")
+        ).all()
+        assert signature.confirmation_sends == 1
+        mails = db.session.scalars(
+            select(OutboundEmail).where(OutboundEmail.to_addr == "ada@example.org")
+        )
+        assert len(mails.all()) == 1
+
+
+@pytest.mark.integration
+def test_signing_twice_through_the_form_resends_from_the_worker(
+    app, services, committed_db, worker
+):
+    from tests.factories import UserFactory
+    from tests.support.services import wait_for
 
     from .conftest import ORIGIN, make_campaign, setup
 
     with setup(app):
         make_campaign(UserFactory(), slug="twice")
     form = {"name": "Ada", "email": "ada.l@gmail.com", "country": "GB"}
+    pages = []
     for email in ("ada.l@gmail.com", "adal+again@gmail.com"):
-        response = client.post("/c/twice/sign", data={**form, "email": email}, headers=ORIGIN)
+        response = app.test_client().post(
+            "/c/twice/sign", data={**form, "email": email}, headers=ORIGIN
+        )
         assert response.status_code == 200
-        assert "Check your email" in response.get_data(as_text=True)
+        pages.append(response.get_data(as_text=True).replace(email, "ADDRESS"))
+    assert pages[0] == pages[1] and "Check your email" in pages[0]
+
+    # The link goes again to the address first given, never to a new variant of it.
+    wait_for(lambda: len(services.smtp.messages_to("ada.l@gmail.com")) == 2, what="the re-send")
+    assert services.smtp.messages_to("adal+again@gmail.com") == []
+    links = [
+        re.search(r"/s/confirm/(\S+)", m.get_body(("plain",)).get_content()).group(1)
+        for m in services.smtp.messages_to("ada.l@gmail.com")
+    ]
     with app.app_context():
         [signature] = db.session.scalars(select(Signature)).all()
         assert signature.confirmation_sends == 2
-        mails = db.session.scalars(select(OutboundEmail.to_addr)).all()
-        # The link goes again to the address first given, never to a new variant of it.
-        assert mails == ["ada.l@gmail.com", "ada.l@gmail.com"]
+        # The re-sent link replaced the first one.
+        assert confirmation.confirm(links[0]) is None
+        assert confirmation.confirm(links[1]) == signature
+        db.session.commit()
+
+
+@pytest.mark.integration
+def test_signing_again_once_confirmed_says_so_by_email(app, services, committed_db, worker):
+    from tests.factories import UserFactory
+    from tests.support.services import wait_for
+
+    from .conftest import ORIGIN, confirm_now, make_campaign, setup
+
+    with setup(app):
+        make_campaign(UserFactory(), slug="again")
+        signature = _row_after_signing("again", "grace@example.org")
+        confirm_now(signature)
+    form = {"name": "Grace", "email": "grace@example.org", "country": "GB"}
+    response = app.test_client().post("/c/again/sign", data=form, headers=ORIGIN)
+    assert response.status_code == 200 and "Check your email" in response.get_data(as_text=True)
+    [message] = wait_for(lambda: services.smtp.messages_to("grace@example.org"), what="a note")
+    with app.app_context():
+        kinds = db.session.scalars(
+            select(OutboundEmail.kind).where(OutboundEmail.to_addr == "grace@example.org")
+        ).all()
+    assert kinds == ["signature_already"]
+    assert message["Subject"]
+
+
+def _row_after_signing(slug, email):
+    target = sign_target(slug)
+    signer = _signer(email)
+    assert first.sign_first(target, signer, signing.screen(target.campaign_id, signer))
+    db.session.flush()
+    row = _row(email)
+    # Its confirmation is not the subject here: only what signing again sends.
+    db.session.execute(OutboundEmail.__table__.delete())
+    return row
 
 
 def test_the_fast_path_writes_the_consent_rows_on_sqlite_too(make_app, tmp_path):

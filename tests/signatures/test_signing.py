@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import dataclasses
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
+from organizer.db import utcnow
 from organizer.extensions import db
 from organizer.mail.models import OutboundEmail
 from organizer.signatures.consents import Purpose, has_consent, text_version
@@ -136,3 +140,83 @@ def test_signing_again_after_withdrawing_takes_the_consents_of_the_new_form(camp
         Purpose.PUBLIC_LIST: False,
         Purpose.NAME_TO_AUTHORITIES: True,
     }
+
+
+def _sign_again(campaign, email, requested_at, name="Ada Lovelace"):
+    """What the worker does with a signature from an address on file (workers/signatures.py),
+    its signer carried through JSON as the task's arguments are."""
+    import json
+
+    from organizer.campaigns import revisions
+    from organizer.signatures import signing
+    from organizer.signatures.canonical import parse_address
+
+    signer = signing.Signer(
+        name=name, address=parse_address(email), country="FR", postal_code="75001",
+        locale="fr", consents=frozenset({Purpose.UPDATES}), ip="192.0.2.1",
+    )  # fmt: skip
+    payload = json.loads(json.dumps(signing.signer_payload(signer)))
+    assert "192.0.2.1" not in json.dumps(payload)
+    carried = signing.signer_from_payload(payload)
+    assert carried == dataclasses.replace(signer, ip=None)
+    revision = revisions.published_revision(campaign)
+    outcome = signing.sign_again(campaign.id, revision.id, carried, requested_at)
+    db.session.flush()
+    return outcome
+
+
+def test_the_worker_resends_to_the_address_on_file(campaign):
+    _outcome, signature = sign(campaign, "jane.doe@gmail.com")
+    outcome = _sign_again(campaign, "janedoe+again@gmail.com", utcnow())
+    assert outcome == Outcome.RESENT and signature.confirmation_sends == 2
+    assert [e.kind for e in _emails("jane.doe@gmail.com")] == ["signature_confirm"] * 2
+    assert _emails("janedoe+again@gmail.com") == []
+
+
+def test_the_worker_takes_the_new_form_of_a_withdrawn_signature(campaign):
+    from organizer.signatures import confirmation
+
+    _outcome, signature = sign(campaign, "ada@example.org", show_name=True)
+    confirm_now(signature)
+    confirmation.withdraw(signature)
+    assert _sign_again(campaign, "ada@example.org", utcnow(), name="Ada King") == Outcome.RESENT
+    assert signature.status == SignatureStatus.PENDING
+    assert (signature.name, signature.locale, signature.country) == ("Ada King", "fr", "FR")
+    assert has_consent(signature, Purpose.UPDATES)
+    assert not has_consent(signature, Purpose.PUBLIC_LIST)
+
+
+def test_the_worker_ignores_a_signature_newer_than_the_request(campaign):
+    """A task outlives its request: the address's signature may have been erased and
+    given again since, and that newer one is not what the request found on file."""
+    requested_at = utcnow() - timedelta(seconds=1)
+    _outcome, signature = sign(campaign, "ada@example.org")
+    assert _sign_again(campaign, "ada@example.org", requested_at) is None
+    assert signature.confirmation_sends == 1 and len(_emails("ada@example.org")) == 1
+    assert _sign_again(campaign, "nobody@example.org", utcnow()) is None
+
+
+def test_a_lost_sign_again_task_is_swept_and_done_once(campaign, app):
+    """The broker lost the task: the row waits, the sweeper requeues it, one worker does
+    it, and a second run (a duplicate delivery) finds nothing left to do."""
+    from organizer.campaigns import revisions
+    from organizer.signatures import sign_again, signing
+    from organizer.signatures.canonical import parse_address
+    from organizer.signatures.models import SignAgainRequest
+
+    _outcome, signature = sign(campaign, "ada@example.org")
+    signer = signing.Signer(
+        name="Ada", address=parse_address("ada@example.org"), country="FR", postal_code=None,
+        locale="fr", consents=frozenset(), ip=None,
+    )  # fmt: skip
+    long_ago = utcnow() - timedelta(seconds=app.config["OUTBOX_SWEEP_AGE_SECONDS"] + 5)
+    signature.created_at = long_ago - timedelta(seconds=1)  # it was on file then
+    revision = revisions.published_revision(campaign)
+    sign_again.defer(campaign.id, revision.id, signer, long_ago)
+    [request_id] = db.session.scalars(select(SignAgainRequest.id)).all()
+
+    assert sign_again.sweep() == [request_id]
+    assert sign_again.run(request_id) == Outcome.RESENT
+    assert sign_again.run(request_id) is None
+    assert db.session.scalars(select(SignAgainRequest)).all() == []
+    assert signature.confirmation_sends == 2 and len(_emails("ada@example.org")) == 2
