@@ -118,6 +118,20 @@ def register_blueprints(app: Flask) -> None:
 
     for letters_bp in (letters_views, letters_admin, letters_public):
         app.register_blueprint(letters_bp.bp)
+    from organizer.groups import views as group_views
+
+    app.register_blueprint(group_views.bp)
+    from organizer.mailings import views as mailing_views
+
+    app.register_blueprint(mailing_views.bp)
+    from organizer.supporters import views as supporter_views
+
+    app.register_blueprint(supporter_views.bp)
+    from organizer.mail import hooks as mail_hooks
+    from organizer.mailings import bounces as mailing_bounces
+
+    app.register_blueprint(mail_hooks.bp)
+    mailing_bounces.register()
     if app.config["DEV_MAILBOX"]:
         from organizer.mail.views import dev_bp
 

@@ -97,6 +97,15 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         "SMTP_TIMEOUT": _float(env, "SMTP_TIMEOUT", 10.0),
         "BASE_URL": env.get("BASE_URL", f"http://127.0.0.1:{port}").rstrip("/"),
         "MAIL_FROM": env.get("MAIL_FROM", "Cahier <noreply@cahier.invalid>"),
+        # Mail feedback (docs/mail.md): the bearer token of POST /hooks/inbound-mail (empty:
+        # the hook answers 503), and the largest report it takes.
+        "INBOUND_MAIL_TOKEN": env.get("INBOUND_MAIL_TOKEN", ""),
+        "INBOUND_MAIL_MAX_BYTES": _int(env, "INBOUND_MAIL_MAX_BYTES", 2 * 1024 * 1024),
+        # DKIM signing when both are set: the PEM key (or a path to it), its DNS selector,
+        # and the signing domain (the MAIL_FROM domain when empty).
+        "DKIM_PRIVATE_KEY": env.get("DKIM_PRIVATE_KEY", ""),
+        "DKIM_SELECTOR": env.get("DKIM_SELECTOR", ""),
+        "DKIM_DOMAIN": env.get("DKIM_DOMAIN", ""),
         "DEV_MAILBOX": not production and not env.get("SMTP_URL"),
         "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
         # Outbox tuning. The retry base is a setting so that tests need not wait minutes.
@@ -199,6 +208,20 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         "EVENT_REMINDER_INTERVAL_SECONDS": _float(env, "EVENT_REMINDER_INTERVAL_SECONDS", 60.0),
         # The hosts' RSVP digest: one a day.
         "EVENT_DIGEST_INTERVAL_SECONDS": _float(env, "EVENT_DIGEST_INTERVAL_SECONDS", 86400.0),
+        # Mailings: supporters per expansion transaction, the beat tick that starts scheduled
+        # sends and releases drip slots, when a silent expansion is restarted, the default
+        # hourly cap offered in the send form (0: as fast as the workers go).
+        "MAILING_EXPAND_BATCH": _int(env, "MAILING_EXPAND_BATCH", 5000),
+        "MAILING_TICK_INTERVAL_SECONDS": _float(env, "MAILING_TICK_INTERVAL_SECONDS", 30.0),
+        "MAILING_EXPAND_STALE_SECONDS": _float(env, "MAILING_EXPAND_STALE_SECONDS", 120.0),
+        "MAILING_DEFAULT_HOURLY_CAP": _int(env, "MAILING_DEFAULT_HOURLY_CAP", 0),
+        # Supporters with no action for this many days are anonymized (24 months, as Proca);
+        # beat looks for them every interval, a batch per transaction.
+        "SUPPORTER_RETENTION_DAYS": _int(env, "SUPPORTER_RETENTION_DAYS", 730),
+        "SUPPORTER_RETENTION_INTERVAL_SECONDS": _float(
+            env, "SUPPORTER_RETENTION_INTERVAL_SECONDS", 3600.0
+        ),
+        "SUPPORTER_RETENTION_BATCH": _int(env, "SUPPORTER_RETENTION_BATCH", 200),
         "EVENT_RSVP_LIMIT_PER_IP": env.get("EVENT_RSVP_LIMIT_PER_IP", "10/minute;60/hour"),
         "EVENT_MESSAGE_LIMIT": env.get("EVENT_MESSAGE_LIMIT", "3/hour;10/day"),
         "EVENT_MAX_PARTY_SIZE": _int(env, "EVENT_MAX_PARTY_SIZE", 10),

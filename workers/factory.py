@@ -26,7 +26,9 @@ TASK_MODULES = [
     "workers.events",
     "workers.letters",
     "workers.mail",
+    "workers.mailings",
     "workers.signatures",
+    "workers.supporters",
 ]
 
 

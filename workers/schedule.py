@@ -25,6 +25,14 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             "task": "events.send_rsvp_digests",
             "schedule": float(config["EVENT_DIGEST_INTERVAL_SECONDS"]),
         },
+        "supporters-retention": {
+            "task": "supporters.anonymize_inactive",
+            "schedule": float(config["SUPPORTER_RETENTION_INTERVAL_SECONDS"]),
+        },
+        "mailings-tick": {
+            "task": "mailings.tick",
+            "schedule": float(config["MAILING_TICK_INTERVAL_SECONDS"]),
+        },
     }
 
 
@@ -36,6 +44,7 @@ def _signatures(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         "signatures.abuse_reports": "SIGNATURE_REPORT_INTERVAL_SECONDS",
         "signatures.purge_ip_hmacs": "SIGNATURE_PURGE_INTERVAL_SECONDS",
         "signatures.sweep_revision_notices": "REVISION_NOTICE_SWEEP_INTERVAL_SECONDS",
+        "signatures.sweep_sign_again": "OUTBOX_SWEEP_INTERVAL_SECONDS",
     }
     return {
         task.replace(".", "-"): {"task": task, "schedule": float(config[setting])}

@@ -96,4 +96,7 @@ def targets(results: dict[str, Any]) -> dict[str, Any]:
     rows, rss = export.get("rows_per_s"), export.get("peak_rss_mb")
     out["export_rate"] = _target(rows, rows is not None and rows >= 200_000, ">= 200000 rows/s")
     out["export_rss"] = _target(rss, rss is not None and rss < 200, "peak RSS < 200 MB")
+    worst = _get(results, "audience", "worst_p95_ms")
+    out["audience_count_p95"] = _target(worst, worst is not None and worst <= 200,
+                                        "p95 <= 200 ms over 1,000,000 supporters")  # fmt: skip
     return out

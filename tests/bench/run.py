@@ -3,12 +3,17 @@
     .venv/bin/python -m tests.bench.run
 
 Environment (all optional):
-- BENCH_SCENARIOS   comma-separated subset of: baseline,read,sign,confirm,mail,export
+- BENCH_SCENARIOS   comma-separated subset of: baseline,read,sign,confirm,mail,export,timing,
+                    mailing,audience
 - BENCH_DURATION    seconds of load for sign and baseline (default 60); confirm runs for
                     half of it, each of the six read runs for a quarter
 - BENCH_CONNECTIONS wrk connections (default: twice the gunicorn workers)
 - BENCH_WEB_WORKERS gunicorn workers (default: deploy/gunicorn.conf.py's own default)
 - BENCH_DRAIN_EMAILS, BENCH_EXPORT_ROWS  sizes of the mail and export scenarios
+- BENCH_MAILING_SUPPORTERS  supporters of the mailing scenario (default 50,000)
+- BENCH_AUDIENCE_SUPPORTERS  supporters of the audience-count scenario (default 1,000,000)
+- BENCH_TIMING_ROUNDS  sign POSTs of each kind (address on file, new) in the timing
+                    scenario (default 100), one at a time
 
 Progress goes to stderr; stdout holds only the JSON. Every process started here is stopped
 on the way out, also on Ctrl-C or an error.
@@ -27,13 +32,20 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from tests.bench import http_scenarios, job_scenarios, seed
+from tests.bench import (
+    audience_scenarios,
+    bench_timing,
+    http_scenarios,
+    job_scenarios,
+    mailing_scenarios,
+    seed,
+)
 from tests.bench.machine import describe
 from tests.bench.report import ratios, targets
 from tests.bench.stack import POSTGRES_SETTINGS, WORKER_PRIORITY, running_stack
 from tests.bench.wrk import Load
 
-ALL = ("baseline", "read", "sign", "confirm", "mail", "export")
+ALL = ("baseline", "read", "sign", "confirm", "mail", "export", "timing", "mailing", "audience")
 
 
 def log(message: str) -> None:
@@ -54,6 +66,13 @@ def _settings() -> dict[str, Any]:
         "connections": int(env.get("BENCH_CONNECTIONS") or workers * 2),
         "drain_emails": int(env.get("BENCH_DRAIN_EMAILS", job_scenarios.DRAIN_EMAILS)),
         "export_rows": int(env.get("BENCH_EXPORT_ROWS", job_scenarios.EXPORT_ROWS)),
+        "audience_supporters": int(
+            env.get("BENCH_AUDIENCE_SUPPORTERS", audience_scenarios.SUPPORTERS)
+        ),
+        "mailing_supporters": int(
+            env.get("BENCH_MAILING_SUPPORTERS", mailing_scenarios.SUPPORTERS)
+        ),
+        "timing_rounds": int(env.get("BENCH_TIMING_ROUNDS", "100")),
         "mail_worker_priority": WORKER_PRIORITY,
     }
 
@@ -89,6 +108,13 @@ def main() -> None:
             "confirm": lambda: http_scenarios.confirm(replace(ctx, load=short)),
             "mail": lambda: job_scenarios.mail_drain(ctx, settings["drain_emails"]),
             "export": lambda: job_scenarios.export(ctx, settings["export_rows"]),
+            # Issue 15: 50,000 supporters expanded into the outbox, then drained.
+            "mailing": lambda: mailing_scenarios.mailing(ctx, settings["mailing_supporters"]),
+            "audience": lambda: audience_scenarios.audience(ctx, settings["audience_supporters"]),
+            # Issue 14: an address on file must answer as fast as a new one.
+            "timing": lambda: bench_timing.signing_over_http(
+                stack.base_url, f"/c/{campaign['slug']}/sign", settings["timing_rounds"]
+            ),
         }
         for name in settings["scenarios"]:
             log(f"scenario {name}")
