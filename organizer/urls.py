@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -97,3 +99,9 @@ def reserved_slugs() -> frozenset[str]:
         if len(parts) > 1 and parts[0] in SLUG_PARENTS and "<" not in parts[1]:
             fixed.add(parts[1])
     return frozenset(fixed)
+
+
+def slugify(text: str) -> str:
+    """A URL segment from a title: ASCII letters and digits, single hyphens, 60 at most."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -42,7 +41,7 @@ from organizer.extensions import db
 from organizer.groups.models import Group, GroupMembership, GroupRole
 from organizer.groups.permissions import group_role_for
 from organizer.groups.services import CAMPAIGN_MAKERS, one_campaign_group
-from organizer.urls import reserved_slugs
+from organizer.urls import reserved_slugs, slugify
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PAGE_SIZE = 20
@@ -54,11 +53,6 @@ class CampaignError(ValueError):
 
 def new_uid() -> str:
     return secrets.token_hex(6)
-
-
-def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
 
 
 def is_reserved_slug(slug: str) -> bool:

@@ -3,9 +3,6 @@ which calls in here when a campaign is made."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -13,15 +10,11 @@ from organizer.accounts.models import User
 from organizer.audit.services import record
 from organizer.extensions import db
 from organizer.groups.models import Group, GroupMembership, GroupRole
-
-
-def _slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60] or "group"
+from organizer.urls import slugify
 
 
 def free_group_slug(wanted: str) -> str:
-    base = _slugify(wanted)
+    base = slugify(wanted) or "group"
     taken = set(db.session.scalars(select(Group.slug).where(Group.slug.startswith(base))))
     if base not in taken:
         return base

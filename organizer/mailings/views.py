@@ -132,14 +132,15 @@ def _change_languages(mailing: Mailing, target: str) -> None:
 
 
 def _add_version(mailing: Mailing, language: str | None) -> None:
-    if language and services.add_language(mailing, language):
-        db.session.commit()
+    code = language or ""
+    added = bool(code) and services.add_language(mailing, code)
+    db.session.commit()  # either way, the text saved just before stays saved
+    if added:
         flash(
-            _("A version in %(language)s is added.", language=filters.language_name(language)),
+            _("A version in %(language)s is added.", language=filters.language_name(code)),
             "success",
         )
     else:
-        db.session.commit()  # the text saved just before stays saved
         flash(_("Choose a language that this mailing has no version in yet."), "error")
 
 
