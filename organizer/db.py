@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -31,6 +32,11 @@ NAMING_CONVENTION = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def new_public_id() -> str:
+    """The UUID the API and public links show; integer ids never leave the database."""
+    return str(uuid.uuid4())
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -1,6 +1,7 @@
 """Imports every domain's models so that metadata (and Alembic) sees all tables."""
 
 from organizer.accounts.models import NotificationPreference, User
+from organizer.api.models import ApiToken, WebhookDelivery, WebhookSubscription
 from organizer.audit.models import AuditLog
 from organizer.campaigns.models import (
     Amendment,
@@ -31,6 +32,7 @@ from organizer.letters.models import (
 )
 from organizer.mail.models import CapturedEmail, OutboundAttachment, OutboundEmail, Suppression
 from organizer.mailings.models import Mailing, MailingContent, MailingRecipient
+from organizer.partners.models import Partner, SourceCode
 from organizer.places.models import City
 from organizer.signatures.models import (
     Commitment,
@@ -57,6 +59,7 @@ __all__ = [
     "RSVP",
     "AbuseReport",
     "Amendment",
+    "ApiToken",
     "AuditLog",
     "Campaign",
     "CapturedEmail",
@@ -93,6 +96,7 @@ __all__ = [
     "OfflineBatchCountry",
     "OutboundAttachment",
     "OutboundEmail",
+    "Partner",
     "Pledge",
     "Regulator",
     "Reminder",
@@ -103,9 +107,12 @@ __all__ = [
     "Signature",
     "SignatureSettings",
     "SignatureTotal",
+    "SourceCode",
     "Supporter",
     "Suppression",
     "Tag",
     "Tagging",
     "User",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import get_history
 
 from organizer.accounts.models import User
 from organizer.campaigns.vocabulary import section_letter
-from organizer.db import Base, str_enum, utcnow
+from organizer.db import Base, new_public_id, str_enum, utcnow
 from organizer.groups.models import Group
 
 
@@ -53,6 +53,7 @@ class Campaign(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
+    public_id: Mapped[str] = mapped_column(String(36), unique=True, default=new_public_id)
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str] = mapped_column(String(8))
@@ -74,6 +75,10 @@ class Campaign(Base):
     first_published_at: Mapped[datetime | None] = mapped_column(index=True)
     # Set by an owner: members without two-factor login enrol before its organizer pages.
     require_two_factor: Mapped[bool] = mapped_column(default=False)
+    # Where the embeds may be framed (DESIGN.md decision 16): anywhere, or only on these
+    # origins and the active partners' own.
+    embed_anywhere: Mapped[bool] = mapped_column(default=False)
+    embed_origins: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     created_by: Mapped[User] = relationship()
     group: Mapped[Group] = relationship()

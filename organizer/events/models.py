@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from organizer.accounts.models import User
 from organizer.campaigns.models import Campaign
-from organizer.db import Base, str_enum, utcnow
+from organizer.db import Base, new_public_id, str_enum, utcnow
 from organizer.events import clock
 
 
@@ -97,6 +97,7 @@ class Event(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # The calendar UID: it must never change, whatever is edited.
     uid: Mapped[str] = mapped_column(String(32), unique=True)
+    public_id: Mapped[str] = mapped_column(String(36), unique=True, default=new_public_id)
     campaign_id: Mapped[int] = mapped_column(
         ForeignKey("campaign.id", ondelete="CASCADE"), index=True
     )
@@ -170,6 +171,7 @@ class RSVP(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(36), unique=True, default=new_public_id)
     event_id: Mapped[int] = mapped_column(ForeignKey("screening_event.id", ondelete="CASCADE"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
@@ -183,7 +185,10 @@ class RSVP(Base):
     manage_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     # The manage link is an HMAC of this salt (see links.manage_token); no link is stored.
     manage_salt: Mapped[str | None] = mapped_column(String(32))
+    # A registered source code, as on signatures.
+    source: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     confirmed_at: Mapped[datetime | None]
     # The place in the queue: the waitlist is served in this order.
     waitlisted_at: Mapped[datetime | None]

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from organizer.db import Base, str_enum, utcnow
+from organizer.db import Base, new_public_id, str_enum, utcnow
 
 
 class MailingStatus(enum.StrEnum):
@@ -40,6 +40,7 @@ class Mailing(Base):
     __table_args__ = (Index("ix_mailing_status_scheduled", "status", "scheduled_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(36), unique=True, default=new_public_id)
     group_id: Mapped[int] = mapped_column(
         ForeignKey("campaign_group.id", ondelete="CASCADE"), index=True
     )

@@ -13,7 +13,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from organizer.campaigns.models import Campaign, Revision
-from organizer.db import Base, str_enum, utcnow
+from organizer.db import Base, new_public_id, str_enum, utcnow
 
 
 class SignatureStatus(enum.StrEnum):
@@ -57,9 +57,13 @@ class Signature(Base):
         Index("ix_signature_campaign_ip", "campaign_id", "ip_hmac"),
         # The audience filter "signers of campaign X" reads only this index.
         Index("ix_signature_campaign_supporter", "campaign_id", "status", "supporter_id"),
+        # Confirmed signatures per source, and the API's page of a petition's signatures.
+        Index("ix_signature_campaign_source", "campaign_id", "source", "status"),
+        Index("ix_signature_campaign_updated", "campaign_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(36), unique=True, default=new_public_id)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
     revision_id: Mapped[int] = mapped_column(ForeignKey("grievance_revision.id"))
     name: Mapped[str] = mapped_column(String(120))
@@ -87,6 +91,9 @@ class Signature(Base):
     )
     # HMAC of the client IP with a secret key; purged after 30 days.
     ip_hmac: Mapped[str | None] = mapped_column(String(64))
+    # Where it came from: a registered code only (a partner's, a share channel's, one the
+    # organizers defined, or the API's referrer source); never a referrer URL or an IP.
+    source: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     confirmed_at: Mapped[datetime | None]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import enum
-import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from organizer.db import Base, str_enum, utcnow
+from organizer.db import Base, new_public_id, str_enum, utcnow
 
 
 class SupporterStatus(enum.StrEnum):
@@ -17,10 +17,6 @@ class SupporterStatus(enum.StrEnum):
     UNSUBSCRIBED = "unsubscribed"
     BOUNCING = "bouncing"
     COMPLAINED = "complained"
-
-
-def _new_public_id() -> str:
-    return str(uuid.uuid4())
 
 
 class Supporter(Base):
@@ -58,12 +54,21 @@ class Supporter(Base):
             sqlite_where=text("status = 'subscribed' AND erased_at IS NULL"),
         ),
         Index("ix_supporter_group_email_lower", "group_id", text("lower(email)")),
+        # The API pages people in id order on this index alone, and filters on updated_at.
+        Index(
+            "ix_supporter_group_listed",
+            "group_id",
+            "id",
+            postgresql_where=text("erased_at IS NULL"),
+            sqlite_where=text("erased_at IS NULL"),
+        ),
+        Index("ix_supporter_group_updated", "group_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("campaign_group.id", ondelete="CASCADE"))
     # What the API shows (OSDI identifiers); the integer id never leaves the database.
-    public_id: Mapped[str] = mapped_column(String(36), unique=True, default=_new_public_id)
+    public_id: Mapped[str] = mapped_column(String(36), unique=True, default=new_public_id)
     # Empty once erased; the erasure keeps an HMAC in ErasedSupporter instead.
     canonical_email: Mapped[str | None] = mapped_column(String(320))
     email: Mapped[str | None] = mapped_column(String(320))
@@ -76,6 +81,8 @@ class Supporter(Base):
     )
     # Soft bounces since the last delivery; three make the supporter bouncing.
     soft_bounces: Mapped[int] = mapped_column(default=0)
+    # The API's custom fields (Action Network's custom_fields): strings, per group.
+    custom_fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # The last action (signature, commitment, RSVP, import); retention counts from here.
@@ -109,9 +116,11 @@ class Tag(Base):
     __table_args__ = (UniqueConstraint("group_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(36), unique=True, default=new_public_id)
     group_id: Mapped[int] = mapped_column(ForeignKey("campaign_group.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class Tagging(Base):
@@ -124,6 +133,7 @@ class Tagging(Base):
     tag_id: Mapped[int] = mapped_column(
         ForeignKey("supporter_tag.id", ondelete="CASCADE"), primary_key=True
     )
+    public_id: Mapped[str] = mapped_column(String(36), unique=True, default=new_public_id)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -1,0 +1,1 @@
+"""The Action Network v2 / OSDI API (DESIGN.md decision 15)."""
