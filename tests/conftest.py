@@ -10,8 +10,10 @@ Two kinds of database test:
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,10 @@ from tests.support.services import (
 )
 
 ARTIFACTS = ROOT / "test-artifacts"
+
+# Read when organizer.accounts.passwords is first imported, so set before any test module
+# loads; the stack's processes inherit it through Services.env.
+os.environ.setdefault("ARGON2_PROFILE", "CHEAPEST")
 
 
 @dataclass
@@ -55,12 +61,21 @@ class Services:
             "MAIL_RETRY_BASE_SECONDS": "0.3",
             # The sweeper picks up a lost message after a second rather than a minute.
             "OUTBOX_SWEEP_AGE_SECONDS": "1",
+            # Webhook retries (tests/api/test_webhooks_delivery.py) within a second, not hours.
+            "WEBHOOK_RETRY_BASE_SECONDS": "0.05",
+            "WEBHOOK_RETRY_MAX_SECONDS": "0.2",
+            "WEBHOOK_MAX_ATTEMPTS": "3",
+            "WEBHOOK_SWEEP_AGE_SECONDS": "1",
             "LOGIN_LIMIT_PER_IP": "10000/minute",
             "LOGIN_LIMIT_PER_ACCOUNT": "10000/minute",
             "ACCOUNT_EMAIL_LIMIT_PER_IP": "10000/minute",
             # Every test signs from 127.0.0.1; tests/e2e/test_shared_ip.py restores 5/minute.
             "SIGN_LIMIT_PER_IP": "10000/minute",
             "SIGN_HARD_LIMIT_PER_IP": "100000/hour",
+            # tests/api/test_auth.py restores Action Network's 4/second on an app of its own.
+            "API_RATE_LIMIT": "100000/second",
+            # Totals afresh on every request; tests/api/test_paging.py turns the cache on.
+            "API_PAGING_CACHE_SECONDS": "0",
             # Tests change a campaign and sign it from other processes at once;
             # tests/signatures/test_target.py turns the cache back on.
             "SIGN_TARGET_CACHE_SECONDS": "0",
@@ -201,6 +216,39 @@ def artifacts() -> Path:
     path = ARTIFACTS / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(services: Services, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database migrated to the latest revision once per session: on SQLite the
+    migrations take seconds (batch table rebuilds, the gazetteer), so tests copy this one."""
+    import flask_migrate
+
+    from organizer import create_app
+    from organizer.extensions import db
+
+    directory = tmp_path_factory.mktemp("sqlite-template")
+    path = directory / "head.db"
+    with pytest.MonkeyPatch.context() as patch:
+        overrides = {"DATABASE_URL": f"sqlite:///{path}", "CAHIER_INSTANCE_PATH": str(directory)}
+        for name, value in services.env(**overrides).items():
+            patch.setenv(name, value)
+        made = create_app({"TESTING": True})
+        with made.app_context():
+            flask_migrate.upgrade()
+            for engine in db.engines.values():
+                engine.dispose()
+    return path
+
+
+@pytest.fixture
+def migrated_sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
+    """The URL of this test's own SQLite database, at the latest migration."""
+    copy = tmp_path / "migrated.db"
+    # SQLite's backup API, not a file copy: it carries whatever a journal still holds.
+    with closing(sqlite3.connect(sqlite_template)) as source, closing(sqlite3.connect(copy)) as to:
+        source.backup(to)
+    return f"sqlite:///{copy}"
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import json
 import re
 from contextlib import contextmanager
 
-import flask_migrate
 import pytest
 from flask import url_for
 from hypothesis import HealthCheck, settings
@@ -225,11 +224,10 @@ def test_random_edits_never_lose_a_demand_on_postgresql(app, client):
 
 
 @pytest.fixture
-def sqlite_app(make_app, tmp_path):
-    lite = make_app({"TESTING": True}, DATABASE_URL=f"sqlite:///{tmp_path / 'editor.db'}")
+def sqlite_app(make_app, migrated_sqlite_url):
+    lite = make_app({"TESTING": True}, DATABASE_URL=migrated_sqlite_url)
     with lite.app_context():
         assert db.engine.dialect.name == "sqlite"
-        flask_migrate.upgrade()
     return lite
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import flask_migrate
 import pytest
 
 from organizer.db import utcnow
@@ -57,11 +56,10 @@ def test_search_on_postgresql(client, ctx):
 
 
 @pytest.fixture
-def sqlite_app(make_app, tmp_path):
-    lite = make_app({"TESTING": True}, DATABASE_URL=f"sqlite:///{tmp_path / 'listing.db'}")
+def sqlite_app(make_app, migrated_sqlite_url):
+    lite = make_app({"TESTING": True}, DATABASE_URL=migrated_sqlite_url)
     with lite.app_context():
         assert db.engine.dialect.name == "sqlite"
-        flask_migrate.upgrade()
     return lite
 
 

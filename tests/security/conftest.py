@@ -38,15 +38,10 @@ def site(request: pytest.FixtureRequest) -> Site:
         app = request.getfixturevalue("app")
         request.getfixturevalue("db_session")
         return _seed(app)
-    import flask_migrate
-
-    tmp_path = request.getfixturevalue("tmp_path")
     make_app = request.getfixturevalue("make_app")
     app = make_app(
         {"TESTING": True, "PUBLIC_FORMS_ALLOW_MISSING_ORIGIN": False},
-        DATABASE_URL=f"sqlite:///{tmp_path / 'hostile.db'}",
+        DATABASE_URL=request.getfixturevalue("migrated_sqlite_url"),
     )
     app.config.update(SIGN_LIMIT_PER_IP="100000/minute", SIGN_LIMIT_PER_DOMAIN="100000/minute")
-    with app.app_context():
-        flask_migrate.upgrade()
     return _seed(app)

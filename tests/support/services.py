@@ -25,12 +25,25 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+# How long a process may take to come up. Waiting longer costs nothing when all is well, and on
+# a loaded machine (two test processes on two cores, or other work) importing the app and
+# forking workers can take far more than the usual few seconds.
+STARTUP_TIMEOUT = 120.0
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A loopback port nobody listens on. Under pytest-xdist each worker takes only its own
+    share of the ports, so that two workers are never handed the same port in the time
+    between asking for it and a server binding it. (Shares of port // 2: Linux hands out
+    ports of one parity to bind(), the other to connect().)"""
+    index = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port // 2 % count == index:
+            return port
 
 
 def wait_for(
@@ -105,7 +118,9 @@ class PostgresServer:
             "-c max_connections=200"
         )
         self._run(
-            self.pg_ctl, "-D", self.data, "-o", options, "-l", str(self.dir / "log"), "-w", "start"
+            self.pg_ctl,
+            *("-D", self.data, "-o", options, "-l", str(self.dir / "log")),
+            *("-w", "-t", str(int(STARTUP_TIMEOUT)), "start"),
         )
 
     def stop(self) -> None:
@@ -156,7 +171,7 @@ class RedisServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        wait_for(self._answers, what="redis-server")
+        wait_for(self._answers, STARTUP_TIMEOUT, what="redis-server")
 
     def _answers(self) -> bool:
         try:
@@ -308,7 +323,7 @@ class ManagedProcess:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
-    def wait_for_log(self, text: str, timeout: float = 30.0) -> None:
+    def wait_for_log(self, text: str, timeout: float = STARTUP_TIMEOUT) -> None:
         def seen() -> bool:
             if self.process is not None and self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited early:\n{self.log()[-3000:]}")
@@ -427,5 +442,5 @@ def web_server(env: dict[str, str], log_dir: Path, port: int, workers: int = 1) 
                 raise RuntimeError(f"gunicorn exited early:\n{web.log()[-3000:]}") from None
             return False
 
-    wait_for(healthy, 30, interval=0.2, what="gunicorn")
+    wait_for(healthy, STARTUP_TIMEOUT, interval=0.2, what="gunicorn")
     return web
