@@ -17,9 +17,11 @@ from organizer.extensions import db
 
 
 def init_commands(app: Flask) -> None:
+    from organizer.api.cli import api_tokens
     from organizer.letters.cli import import_regulators
 
     app.cli.add_command(seed_demo)
+    app.cli.add_command(api_tokens)
     app.cli.add_command(make_admin)
     app.cli.add_command(import_regulators)
     app.cli.add_command(devstack)

@@ -137,6 +137,11 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         # Sessions (organizer/accounts/sessions.py): an absolute lifetime and an idle timeout.
         "SESSION_LIFETIME_DAYS": _int(env, "SESSION_LIFETIME_DAYS", 14),
         "SESSION_IDLE_MINUTES": _int(env, "SESSION_IDLE_MINUTES", 12 * 60),
+        # The API (organizer/api): requests per token, as Action Network's 4/second.
+        "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "4/second"),
+        # How long a web process reuses a collection's total and its pages' boundaries
+        # (organizer/api/seek.py); 0 counts and seeks afresh on every request.
+        "API_PAGING_CACHE_SECONDS": _float(env, "API_PAGING_CACHE_SECONDS", 10.0),
         # Signatures (organizer/signatures). Limits in Flask-Limiter notation, burst;sustained.
         "SIGN_LIMIT_PER_IP": env.get("SIGN_LIMIT_PER_IP", "5/minute;40/hour"),
         "SIGN_LIMIT_PER_DOMAIN": env.get("SIGN_LIMIT_PER_DOMAIN", "30/minute;300/hour"),
@@ -227,6 +232,17 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         "EVENT_MAX_PARTY_SIZE": _int(env, "EVENT_MAX_PARTY_SIZE", 10),
         "HOST_RESOURCES_PATH": env.get("HOST_RESOURCES_PATH", str(instance / "host-resources")),
         "HOST_RESOURCE_MAX_BYTES": _int(env, "HOST_RESOURCE_MAX_BYTES", 10 * 1024 * 1024),
+        # Webhooks (docs/api.md): the timeout of one POST, attempts per delivery and their
+        # backoff, how many deliveries given up in a row disable a subscription, and the
+        # sweeper that finds deliveries the broker lost or a dead worker left claimed.
+        "WEBHOOK_TIMEOUT_SECONDS": _float(env, "WEBHOOK_TIMEOUT_SECONDS", 10.0),
+        "WEBHOOK_MAX_ATTEMPTS": _int(env, "WEBHOOK_MAX_ATTEMPTS", 8),
+        "WEBHOOK_RETRY_BASE_SECONDS": _float(env, "WEBHOOK_RETRY_BASE_SECONDS", 30.0),
+        "WEBHOOK_RETRY_MAX_SECONDS": _float(env, "WEBHOOK_RETRY_MAX_SECONDS", 3600.0),
+        "WEBHOOK_DISABLE_AFTER_FAILURES": _int(env, "WEBHOOK_DISABLE_AFTER_FAILURES", 20),
+        "WEBHOOK_SWEEP_INTERVAL_SECONDS": _float(env, "WEBHOOK_SWEEP_INTERVAL_SECONDS", 30.0),
+        "WEBHOOK_SWEEP_AGE_SECONDS": _float(env, "WEBHOOK_SWEEP_AGE_SECONDS", 60.0),
+        "WEBHOOK_STALE_CLAIM_SECONDS": _float(env, "WEBHOOK_STALE_CLAIM_SECONDS", 300.0),
     }
 
 

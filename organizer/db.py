@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Enum, MetaData, event
+from sqlalchemy import ColumnElement, DateTime, Enum, MetaData, String, cast, event, func
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, registry, scoped_session
 from sqlalchemy.types import TypeDecorator
@@ -37,6 +37,12 @@ def utcnow() -> datetime:
 def new_public_id() -> str:
     """The UUID the API and public links show; integer ids never leave the database."""
     return str(uuid.uuid4())
+
+
+def new_public_id_sql() -> ColumnElement[str]:
+    """A fresh UUID per row inside one INSERT … SELECT, where the Python default would be
+    evaluated once for the whole statement (SQLite gets the function in organizer.sqlite)."""
+    return cast(func.gen_random_uuid(), String(36))
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import Engine, event
@@ -17,3 +18,7 @@ def tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        # PostgreSQL's name for it, so that set-based inserts write one UUID per row alike.
+        dbapi_connection.create_function(
+            "gen_random_uuid", 0, lambda: str(uuid.uuid4()), deterministic=False
+        )

@@ -29,6 +29,7 @@ TASK_MODULES = [
     "workers.mailings",
     "workers.signatures",
     "workers.supporters",
+    "workers.webhooks",
 ]
 
 

@@ -33,6 +33,10 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             "task": "mailings.tick",
             "schedule": float(config["MAILING_TICK_INTERVAL_SECONDS"]),
         },
+        "webhooks-sweep": {
+            "task": "webhooks.sweep",
+            "schedule": float(config["WEBHOOK_SWEEP_INTERVAL_SECONDS"]),
+        },
     }
 
 

@@ -36,6 +36,10 @@ def _wants_json() -> bool:
 
 
 def _render(error: HTTPException) -> ResponseReturnValue:
+    from organizer.api.blueprint import error_response, is_api_request
+
+    if is_api_request():
+        return error_response(error)
     code = error.code or 500
     if _wants_json():
         return {"error": error.name, "message": error.description}, code

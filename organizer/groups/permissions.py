@@ -24,9 +24,14 @@ class GroupPermission(enum.StrEnum):
     SEND_MAILINGS = "send_mailings"
     MANAGE_TEAM = "manage_team"
     EDIT_SETTINGS = "edit_settings"
+    # API tokens and webhooks: they read every supporter, so owners only.
+    MANAGE_API = "manage_api"
 
 
-_ORGANIZER = frozenset(GroupPermission) - {GroupPermission.MANAGE_TEAM}
+_ORGANIZER = frozenset(GroupPermission) - {
+    GroupPermission.MANAGE_TEAM,
+    GroupPermission.MANAGE_API,
+}
 
 ROLE_PERMISSIONS: dict[GroupRole, frozenset[GroupPermission]] = {
     GroupRole.OWNER: frozenset(GroupPermission),

@@ -300,6 +300,8 @@ def _erase_supporter(supporter: Supporter) -> None:
     supporter.canonical_email = supporter.email = supporter.country = None
     supporter.postal_code = None
     supporter.name = ""
+    # The API's custom fields are whatever a client sent about the person.
+    supporter.custom_fields = {}
     supporter.erased_at = utcnow()
     db.session.flush()
 

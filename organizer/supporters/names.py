@@ -25,6 +25,7 @@ CONSENT_SOURCES = {
     "complaint": _l("a spam report"),
     "erase": _l("erasing the data"),
     "api": _l("the organizers' tools"),
+    "optin": _l("an invitation by email, which you accepted"),
 }
 ACTION_KINDS = {
     "signature": _l("Signature"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from organizer.api import webhooks
 from organizer.db import utcnow
 from organizer.extensions import db
 from organizer.supporters.models import ConsentEvent, Supporter, SupporterStatus
@@ -35,6 +36,9 @@ def change_status(
         )
     )
     db.session.flush()
+    # An erasure is not announced: the payload would carry the very data being erased.
+    if status == SupporterStatus.UNSUBSCRIBED and source_type != "erase":
+        webhooks.supporter_unsubscribed(supporter)
     return True
 
 

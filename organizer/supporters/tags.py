@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from organizer.db import utcnow
+from organizer.db import new_public_id_sql, utcnow
 from organizer.extensions import db
 from organizer.supporters.models import Supporter, Tag, Tagging
 from organizer.supporters.selection import Selection
@@ -89,10 +89,12 @@ def remove_tag(supporter: Supporter, tag: Tag) -> bool:
 
 def tag_selection(group_id: int, selection: Selection, tag: Tag) -> int:
     """Put the tag on everyone selected in one statement; returns how many newly got it."""
-    chosen = selection.ids(group_id).add_columns(literal(tag.id), literal(utcnow()))
+    chosen = selection.ids(group_id).add_columns(
+        literal(tag.id), literal(utcnow()), new_public_id_sql()
+    )
     inserted = db.session.execute(
         _insert()(Tagging)
-        .from_select(["supporter_id", "tag_id", "created_at"], chosen)
+        .from_select(["supporter_id", "tag_id", "created_at", "public_id"], chosen)
         .on_conflict_do_nothing()
         .returning(Tagging.supporter_id)
     )

@@ -101,27 +101,30 @@ def _actions(
     conn.execute(
         "INSERT INTO signature (campaign_id, revision_id, name, email, canonical_email,"
         " email_domain, country, postal_code, locale, status, suspect, confirmation_sends,"
-        " created_at, updated_at, confirmed_at, confirmed_day, supporter_id)"
+        " created_at, updated_at, confirmed_at, confirmed_day, supporter_id, public_id)"
         " SELECT %s, %s, name, email, canonical_email, 'example.org',"
         " coalesce(country, 'FR'), postal_code, language, 'confirmed', false, 1,"
         " created_at, created_at, created_at,"
-        " created_at::date, id FROM supporter"
+        " created_at::date, id, gen_random_uuid()::text FROM supporter"
         " WHERE group_id = %s AND email IS NOT NULL AND id %% 5 = 0",
         (campaign["id"], campaign["revision_id"], group_id),
     )  # fmt: skip
     tag = conn.execute(
-        "INSERT INTO supporter_tag (group_id, name, created_at) VALUES (%s, 'volunteer', %s)"
-        " RETURNING id", (group_id, now),
+        "INSERT INTO supporter_tag (group_id, name, created_at, updated_at, public_id)"
+        " VALUES (%s, 'volunteer', %s, %s, gen_random_uuid()::text)"
+        " RETURNING id", (group_id, now, now),
     ).fetchone()  # fmt: skip
     conn.execute(
-        "INSERT INTO supporter_tagging (supporter_id, tag_id, created_at)"
-        " SELECT id, %s, %s FROM supporter WHERE group_id = %s AND id %% 10 = 3",
+        "INSERT INTO supporter_tagging (supporter_id, tag_id, created_at, public_id)"
+        " SELECT id, %s, %s, gen_random_uuid()::text FROM supporter"
+        " WHERE group_id = %s AND id %% 10 = 3",
         (tag[0], now, group_id),
     )  # fmt: skip
     mailing = conn.execute(
         "INSERT INTO mailing (group_id, from_name, audience, status, expanded_through_id,"
-        " recipient_count, archive_public, archive_id, created_at, updated_at)"
-        " VALUES (%s, 'Bench', '{}', 'sent', 0, 0, false, %s, %s, %s) RETURNING id",
+        " recipient_count, archive_public, archive_id, created_at, updated_at, public_id)"
+        " VALUES (%s, 'Bench', '{}', 'sent', 0, 0, false, %s, %s, %s, gen_random_uuid()::text)"
+        " RETURNING id",
         (group_id, uuid.uuid4().hex, now, now),
     ).fetchone()  # fmt: skip
     conn.execute(

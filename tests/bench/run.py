@@ -4,7 +4,7 @@
 
 Environment (all optional):
 - BENCH_SCENARIOS   comma-separated subset of: baseline,read,sign,confirm,mail,export,timing,
-                    mailing,audience
+                    mailing,audience,api
 - BENCH_DURATION    seconds of load for sign and baseline (default 60); confirm runs for
                     half of it, each of the six read runs for a quarter
 - BENCH_CONNECTIONS wrk connections (default: twice the gunicorn workers)
@@ -12,6 +12,7 @@ Environment (all optional):
 - BENCH_DRAIN_EMAILS, BENCH_EXPORT_ROWS  sizes of the mail and export scenarios
 - BENCH_MAILING_SUPPORTERS  supporters of the mailing scenario (default 50,000)
 - BENCH_AUDIENCE_SUPPORTERS  supporters of the audience-count scenario (default 1,000,000)
+- BENCH_API_PEOPLE  people paged through the API scenario (default 100,000)
 - BENCH_TIMING_ROUNDS  sign POSTs of each kind (address on file, new) in the timing
                     scenario (default 100), one at a time
 
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.bench import (
+    api_scenarios,
     audience_scenarios,
     bench_timing,
     http_scenarios,
@@ -45,7 +47,18 @@ from tests.bench.report import ratios, targets
 from tests.bench.stack import POSTGRES_SETTINGS, WORKER_PRIORITY, running_stack
 from tests.bench.wrk import Load
 
-ALL = ("baseline", "read", "sign", "confirm", "mail", "export", "timing", "mailing", "audience")
+ALL = (
+    "baseline",
+    "read",
+    "sign",
+    "confirm",
+    "mail",
+    "export",
+    "timing",
+    "mailing",
+    "audience",
+    "api",
+)
 
 
 def log(message: str) -> None:
@@ -73,6 +86,7 @@ def _settings() -> dict[str, Any]:
             env.get("BENCH_MAILING_SUPPORTERS", mailing_scenarios.SUPPORTERS)
         ),
         "timing_rounds": int(env.get("BENCH_TIMING_ROUNDS", "100")),
+        "api_people": int(env.get("BENCH_API_PEOPLE", api_scenarios.PEOPLE)),
         "mail_worker_priority": WORKER_PRIORITY,
     }
 
@@ -111,6 +125,8 @@ def main() -> None:
             # Issue 15: 50,000 supporters expanded into the outbox, then drained.
             "mailing": lambda: mailing_scenarios.mailing(ctx, settings["mailing_supporters"]),
             "audience": lambda: audience_scenarios.audience(ctx, settings["audience_supporters"]),
+            # Issue 16: 100,000 people paged through the API as Parsons does.
+            "api": lambda: api_scenarios.api(ctx, settings["api_people"]),
             # Issue 14: an address on file must answer as fast as a new one.
             "timing": lambda: bench_timing.signing_over_http(
                 stack.base_url, f"/c/{campaign['slug']}/sign", settings["timing_rounds"]

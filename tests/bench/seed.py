@@ -7,6 +7,7 @@ for the campaign and plain COPY for the million rows a service would take minute
 from __future__ import annotations
 
 import time
+import uuid
 from datetime import UTC, datetime
 from email.utils import make_msgid
 from typing import Any
@@ -83,7 +84,7 @@ def confirmed_signatures(
     now = datetime.now(UTC)
     columns = ("campaign_id, revision_id, name, email, canonical_email, email_domain, country, "
                "postal_code, locale, status, suspect, confirmation_sends, created_at, "
-               "updated_at, confirmed_at, confirmed_day")  # fmt: skip
+               "updated_at, confirmed_at, confirmed_day, public_id")  # fmt: skip
     countries = ("FR", "DE", "GB", "US", "ES", "IT", "NL", "BE", "PL", "SE")
     with psycopg.connect(plain_url(database_url)) as conn:
         with conn.cursor().copy(f"COPY signature ({columns}) FROM STDIN") as copy:
@@ -92,7 +93,7 @@ def confirmed_signatures(
                 copy.write_row((
                     campaign_id, revision_id, f"Export Signer {n}", email, email, "example.org",
                     countries[n % len(countries)], f"{n % 100000:05d}", "en", "confirmed",
-                    False, 1, now, now, now, now.date(),
+                    False, 1, now, now, now, now.date(), str(uuid.uuid4()),
                 ))  # fmt: skip
         # Consents are rows of their own (organizer.signatures.consents): half are listed
         # publicly, a third asked for updates, a quarter agreed to be named to regulators.
