@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from organizer.accounts.models import User
 from organizer.audit.services import record
@@ -108,10 +109,13 @@ def _tell_organizers(amendment: Amendment) -> None:
 
 
 def open_amendments(campaign: Campaign) -> list[Amendment]:
+    # The public page names each proposer and counts the endorsements: loaded with the
+    # list, so that the page's queries do not grow with the amendments (one per amendment).
     return list(
         db.session.scalars(
             select(Amendment)
             .where(Amendment.campaign_id == campaign.id, Amendment.status == AmendmentStatus.OPEN)
+            .options(joinedload(Amendment.proposer), selectinload(Amendment.endorsements))
             .order_by(Amendment.created_at)
         )
     )

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from organizer.accounts.models import User
 from organizer.audit.services import record
@@ -158,6 +159,21 @@ def revisions(campaign: Campaign, published_only: bool = False) -> list[Revision
     if published_only:
         query = query.where(Revision.published_at.is_not(None))
     return list(db.session.scalars(query.order_by(Revision.number.desc())))
+
+
+def published_history(campaign: Campaign) -> list[Revision]:
+    """The published revisions, newest first (the current text is the first), in one query
+    and without their snapshots: the public page lists them all, and shows the current
+    one's text from the rendered cache (organizer.campaigns.rendered); a snapshot loads on
+    first access."""
+    return list(
+        db.session.scalars(
+            select(Revision)
+            .options(defer(Revision.snapshot))
+            .where(Revision.campaign_id == campaign.id, Revision.published_at.is_not(None))
+            .order_by(Revision.number.desc())
+        )
+    )
 
 
 def revision_by_number(campaign: Campaign, number: int) -> Revision | None:

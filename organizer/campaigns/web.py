@@ -18,6 +18,7 @@ from organizer.campaigns.forms import language_name
 from organizer.campaigns.markdown import render_markdown
 from organizer.campaigns.models import Campaign, Role
 from organizer.campaigns.permissions import ROLE_NAMES, Permission, can, require
+from organizer.campaigns.rendered import grievance_list
 from organizer.campaigns.vocabulary import TOPICS, country_name
 
 
@@ -38,8 +39,8 @@ def campaign_for(slug: str, permission: Permission) -> tuple[Campaign, Role]:
     return campaign, role
 
 
-def public_campaign(slug: str) -> Campaign:
-    campaign = services.get_by_slug(slug)
+def public_campaign(slug: str, with_group: bool = False) -> Campaign:
+    campaign = services.get_by_slug(slug, with_group)
     if campaign is None or not campaign.is_public:
         abort(404)
     return campaign
@@ -67,6 +68,7 @@ def init_template_helpers(app: App) -> None:
     app.add_template_global(topic_name)
     app.add_template_global(country_name)
     app.add_template_global(language_name)
+    app.add_template_global(grievance_list)
     app.jinja_env.globals["role_names"] = ROLE_NAMES
     app.add_template_global(lambda campaign, name: can(current_user, campaign, Permission(name)),
                             "user_can")  # fmt: skip

@@ -13,13 +13,25 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, delete, func, literal, select, union_all, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    bindparam,
+    delete,
+    func,
+    literal,
+    select,
+    union_all,
+    update,
+)
 
+from organizer.campaigns.models import Campaign
 from organizer.db import utcnow
 from organizer.extensions import db
+from organizer.signatures.chart import Chart, per_day_chart
 from organizer.signatures.memo import app_cache, remember
 from organizer.signatures.models import (
     OfflineBatch,
@@ -252,6 +264,76 @@ def totals(campaign_id: int, goal: int | None) -> Totals:
     # Counter updates bypass the identity map: a row loaded earlier would be stale.
     row = db.session.get(SignatureTotal, campaign_id, populate_existing=True)
     return Totals(row.confirmed if row else 0, row.offline if row else 0, goal)
+
+
+@dataclass(frozen=True)
+class Counters:
+    totals: Totals
+    # When a fold, a reconcile or a paper batch last moved this campaign's counters: the
+    # version of everything derived from them (see breakdown).
+    stamp: datetime | None
+
+
+def counters(campaign_id: int, goal: int | None) -> Counters:
+    """The totals and their version, in one small Core query (no ORM object to build)."""
+    row = db.session.execute(
+        select(SignatureTotal.confirmed, SignatureTotal.offline, SignatureTotal.updated_at).where(
+            SignatureTotal.campaign_id == campaign_id
+        )
+    ).first()
+    if row is None:
+        return Counters(Totals(0, 0, goal), None)
+    return Counters(Totals(int(row.confirmed), int(row.offline), goal), row.updated_at)
+
+
+@dataclass(frozen=True)
+class PublicCounters:
+    campaign_id: int
+    counters: Counters
+
+
+# Built once: for count.json, building the statement cost as much as running it.
+_PUBLIC_COUNTERS = (
+    select(
+        Campaign.id,
+        Campaign.signature_goal,
+        SignatureTotal.confirmed,
+        SignatureTotal.offline,
+        SignatureTotal.updated_at,
+    )
+    .outerjoin(SignatureTotal, SignatureTotal.campaign_id == Campaign.id)
+    # Campaign.is_public: published at least once.
+    .where(Campaign.slug == bindparam("slug"), Campaign.first_published_at.is_not(None))
+)
+
+
+def public_counters(slug: str) -> PublicCounters | None:
+    """A public campaign's counters by its slug, in one statement (count.json's only one
+    while no fold has moved them); None when no public campaign has that slug."""
+    row = db.session.execute(_PUBLIC_COUNTERS, {"slug": slug}).first()
+    if row is None:
+        return None
+    totals = Totals(int(row.confirmed or 0), int(row.offline or 0), row.signature_goal)
+    return PublicCounters(row.id, Counters(totals, row.updated_at))
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    countries: list[tuple[str, int]]  # most signatures first
+    chart: Chart | None
+
+
+def breakdown(campaign_id: int, stamp: datetime | None) -> Breakdown:
+    """Counts by country and the chart of the last days, computed once per version of the
+    counters and process: every fold, reconcile and paper batch moves ``stamp``
+    (SignatureTotal.updated_at, in the same transaction as the counter rows), so between
+    two folds each public page and count.json reuse them instead of querying per view."""
+    cache = app_cache("cahier_count_breakdown")
+    hit = cache.get(campaign_id)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    found = Breakdown(by_country(campaign_id), per_day_chart(by_day(campaign_id)))
+    return remember(cache, campaign_id, (stamp, found))[1]
 
 
 def by_country(campaign_id: int) -> list[tuple[str, int]]:
