@@ -127,11 +127,34 @@ def register_blueprints(app: Flask) -> None:
     from organizer.supporters import views as supporter_views
 
     app.register_blueprint(supporter_views.bp)
+    from organizer.embeds import organizer_views as embed_settings_views
+    from organizer.embeds import views as embed_views
+
+    for embed_bp in (embed_views, embed_settings_views):
+        app.register_blueprint(embed_bp.bp)
+    from organizer.sources import views as source_views
+
+    app.register_blueprint(source_views.bp)
+    from organizer.partners import views as partner_views
+
+    app.register_blueprint(partner_views.bp)
+    from organizer.supporters import optin_views
+
+    app.register_blueprint(optin_views.bp)
+    from organizer.api.routes import register as register_api
+
+    register_api(app)
     from organizer.mail import hooks as mail_hooks
     from organizer.mailings import bounces as mailing_bounces
 
     app.register_blueprint(mail_hooks.bp)
     mailing_bounces.register()
+    from organizer.sharing import views as sharing_views
+
+    app.register_blueprint(sharing_views.bp)
+    from organizer.api import webhook_views
+
+    app.register_blueprint(webhook_views.bp)
     if app.config["DEV_MAILBOX"]:
         from organizer.mail.views import dev_bp
 

@@ -77,10 +77,13 @@ def _refuse_nul_in_query() -> None:
 
 def _set_security_headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    policy = headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
+    # Embed pages (organizer.embeds) relax frame-ancestors; X-Frame-Options has no value for
+    # a list of origins, so it is sent only where framing is refused outright.
+    if "frame-ancestors 'none'" in policy:
+        headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
     if current_app.config["CAHIER_ENV"] == "production":

@@ -21,6 +21,7 @@ from organizer.campaigns.permissions import ROLE_NAMES
 from organizer.extensions import db
 from organizer.groups.models import GroupRole
 from organizer.groups.permissions import ROLE_NAMES as GROUP_ROLE_NAMES
+from organizer.sources.codes import NO_SOURCE
 
 Details = dict[str, Any]
 Sentence = Callable[[str, Details], str]
@@ -60,6 +61,10 @@ def _day(value: Any) -> str:
         return str(value)
 
 
+def _label(details: Details) -> str:
+    return str(details.get("token", "?"))
+
+
 def _formatted(details: Details, *keys: str) -> str:
     # flask_babel's ngettext fills %(num)s with the bare int; %(count)s is the formatted one.
     return format_number(_n(details, *keys))
@@ -97,11 +102,30 @@ def _bulk_started(actor: str, d: Details) -> str:
 
 
 def _exported(actor: str, d: Details) -> str:
-    if d.get("format") == "csv-excel":
+    excel = d.get("format") == "csv-excel"
+    if d.get("source"):
+        source = _("none (direct)") if d["source"] == NO_SOURCE else str(d["source"])
+        if excel:
+            return _(
+                "%(actor)s downloaded the signatures as a spreadsheet (CSV for Excel), "
+                "source: %(source)s.",
+                actor=actor,
+                source=source,
+            )
+        return _(
+            "%(actor)s downloaded the signatures as CSV, source: %(source)s.",
+            actor=actor,
+            source=source,
+        )
+    if excel:
         return _(
             "%(actor)s downloaded the signatures as a spreadsheet (CSV for Excel).", actor=actor
         )
     return _("%(actor)s downloaded the signatures as CSV.", actor=actor)
+
+
+def _source_code(d: Details) -> str:
+    return str(d.get("code", "?"))
 
 
 def _emailed(actor: str, d: Details) -> str:
@@ -154,6 +178,15 @@ SENTENCES: dict[str, Sentence] = {
         "%(actor)s invalidated a suspect signature.", actor=a
     ),
     "signatures.exported": _exported,
+    "source.defined": lambda a, d: _(
+        "%(actor)s defined the source code %(code)s.", actor=a, code=_source_code(d)
+    ),
+    "source.deleted": lambda a, d: _(
+        "%(actor)s deleted the source code %(code)s.", actor=a, code=_source_code(d)
+    ),
+    "campaign.embed_settings_saved": lambda a, d: _(
+        "%(actor)s changed the websites where the campaign's form may be embedded.", actor=a
+    ),
     "signatures.settings_changed": lambda a, d: _(
         "%(actor)s changed the signature settings.", actor=a
     ),
@@ -309,6 +342,122 @@ SENTENCES: dict[str, Sentence] = {
         subscribed=format_number(_n(d, "subscribed")),
     ),
     "supporters.exported": lambda a, d: _("%(actor)s exported the supporter list.", actor=a),
+    # Writes through the API: the token's label is the actor (organizer.api.write_audit).
+    "api.person_created": lambda a, d: (
+        _(
+            "The API token “%(label)s” added a supporter, with the consent text it attested.",
+            label=_label(d),
+        )
+        if d.get("text_version")
+        else _("The API token “%(label)s” added a supporter.", label=_label(d))
+    ),
+    "api.person_updated": lambda a, d: (
+        _(
+            "The API token “%(label)s” updated a supporter and subscribed them, with the "
+            "consent text it attested.",
+            label=_label(d),
+        )
+        if d.get("text_version")
+        else _("The API token “%(label)s” updated a supporter.", label=_label(d))
+    ),
+    "api.tag_added": lambda a, d: _(
+        "The API token “%(label)s” added the tag “%(name)s”.",
+        label=_label(d),
+        name=d.get("name", "?"),
+    ),
+    "api.tagging_created": lambda a, d: _(
+        "The API token “%(label)s” put a tag on a supporter.", label=_label(d)
+    ),
+    "api.tagging_deleted": lambda a, d: _(
+        "The API token “%(label)s” took a tag off a supporter.", label=_label(d)
+    ),
+    "api.signature_recorded": lambda a, d: (
+        _(
+            "The API token “%(label)s” recorded a signature confirmed elsewhere, with the "
+            "consent text it attested.",
+            label=_label(d),
+        )
+        if d.get("confirmed_elsewhere")
+        else _(
+            "The API token “%(label)s” recorded a signature, waiting for its confirmation.",
+            label=_label(d),
+        )
+    ),
+    "api.signature_updated": lambda a, d: _(
+        "The API token “%(label)s” updated a signature.", label=_label(d)
+    ),
+    "api.attendance_recorded": lambda a, d: (
+        _(
+            "The API token “%(label)s” recorded an RSVP confirmed elsewhere, with the consent "
+            "text it attested.",
+            label=_label(d),
+        )
+        if d.get("confirmed_elsewhere")
+        else _(
+            "The API token “%(label)s” recorded an RSVP, waiting for its confirmation.",
+            label=_label(d),
+        )
+    ),
+    "api.attendance_updated": lambda a, d: _(
+        "The API token “%(label)s” changed an RSVP to %(status)s.",
+        label=_label(d),
+        status=d.get("status", "?"),
+    ),
+    "api.token_created": lambda a, d: _(
+        "%(actor)s created the API token “%(label)s”.", actor=a, label=d.get("label", "?")
+    ),
+    "api.token_revoked": lambda a, d: _(
+        "%(actor)s revoked the API token “%(label)s”.", actor=a, label=d.get("label", "?")
+    ),
+    "webhook.subscribed": lambda a, d: _(
+        "%(actor)s added a webhook to %(host)s.", actor=a, host=d.get("host", "?")
+    ),
+    "webhook.events_changed": lambda a, d: _(
+        "%(actor)s changed the events of the webhook to %(host)s.", actor=a, host=d.get("host", "?")
+    ),
+    "webhook.secret_rotated": lambda a, d: _(
+        "%(actor)s replaced the secret of the webhook to %(host)s.",
+        actor=a,
+        host=d.get("host", "?"),
+    ),
+    "webhook.disabled": lambda a, d: _(
+        "%(actor)s turned off the webhook to %(host)s.", actor=a, host=d.get("host", "?")
+    ),
+    "webhook.enabled": lambda a, d: _(
+        "%(actor)s turned the webhook to %(host)s back on.", actor=a, host=d.get("host", "?")
+    ),
+    "webhook.deleted": lambda a, d: _(
+        "%(actor)s deleted the webhook to %(host)s.", actor=a, host=d.get("host", "?")
+    ),
+    "webhook.auto_disabled": lambda a, d: ngettext(
+        "The webhook to %(host)s was turned off after %(num)d delivery in a row failed.",
+        "The webhook to %(host)s was turned off after %(num)d deliveries in a row failed.",
+        _n(d, "failures"),
+        host=d.get("host", "?"),
+    ),
+    "partner.invited": lambda a, d: _(
+        "%(actor)s invited %(name)s to be a partner.", actor=a, name=d.get("name", "?")
+    ),
+    "partner.accepted": lambda a, d: _(
+        "%(actor)s accepted, for %(name)s, to be a partner.", actor=a, name=d.get("name", "?")
+    ),
+    "partner.declined": lambda a, d: _(
+        "%(actor)s declined, for %(name)s, to be a partner.", actor=a, name=d.get("name", "?")
+    ),
+    "partner.invitation_withdrawn": lambda a, d: _(
+        "%(actor)s withdrew the invitation to %(name)s.", actor=a, name=d.get("name", "?")
+    ),
+    "partner.ended": lambda a, d: _(
+        "%(actor)s ended the partnership with %(name)s.", actor=a, name=d.get("name", "?")
+    ),
+    "partner.left": lambda a, d: _(
+        "%(actor)s took %(name)s out of the coalition.", actor=a, name=d.get("name", "?")
+    ),
+    "partner.settings_saved": lambda a, d: _(
+        "%(actor)s changed the site or logo of the partner %(name)s.",
+        actor=a,
+        name=d.get("name", "?"),
+    ),
     "campaign.group_changed": lambda a, d: _(
         "%(actor)s moved the campaign to the group “%(name)s”.", actor=a, name=d.get("name", "?")
     ),

@@ -13,7 +13,6 @@ from organizer.campaigns import amendments, revisions, services
 from organizer.campaigns.diff import diff_snapshots
 from organizer.campaigns.forms import language_name
 from organizer.campaigns.importing import export_snapshot
-from organizer.campaigns.share import share_links
 from organizer.campaigns.web import init_template_helpers, json_download, public_campaign
 from organizer.urls import external_url, int_arg, page_number
 
@@ -40,21 +39,18 @@ def index() -> ResponseReturnValue:
 
 @bp.get("/c/<slug>")
 def page(slug: str) -> ResponseReturnValue:
-    campaign = public_campaign(slug)
-    revision = revisions.published_revision(campaign)
-    if revision is None:
+    campaign = public_campaign(slug, with_group=True)
+    published = revisions.published_history(campaign)
+    if not published:
         abort(404)
-    published = revisions.revisions(campaign, published_only=True)
     return render_template(
         "campaigns/page.html",
         campaign=campaign,
-        revision=revision,
-        sections=revisions.iter_sections(revision.snapshot),
+        revision=published[0],
         organizers=services.organizer_names(campaign),
         open_amendments=amendments.open_amendments(campaign),
         changelog=published,
         page_url=external_url("campaigns.page", slug=campaign.slug),
-        share_links=share_links(external_url("campaigns.page", slug=campaign.slug), campaign.title),
     )
 
 

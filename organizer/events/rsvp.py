@@ -17,6 +17,8 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from organizer.accounts.models import User
+from organizer.api import webhooks
+from organizer.api.models import WebhookEvent
 from organizer.db import utcnow
 from organizer.events import notices, reminders
 from organizer.events.links import manage_url
@@ -135,10 +137,13 @@ def request_place(
     locale: str,
     user: User | None,
     accept_waitlist: bool = False,
+    source: str | None = None,
+    confirmed_elsewhere: bool = False,
 ) -> RSVPRequest:
     """Ask for places. A guest with a verified account under that address is seated at
-    once; anyone else is sent a confirmation link first, whatever the address's history,
-    so the answer never tells a stranger who is coming."""
+    once, and so is one an API import token says confirmed elsewhere; anyone else is sent
+    a confirmation link first, whatever the address's history, so the answer never tells
+    a stranger who is coming."""
     if not event.is_open:
         raise RSVPError(_("This screening no longer takes RSVPs."))
     email = _normalize_email(raw_email)
@@ -154,16 +159,17 @@ def request_place(
     # that is only too big for the places left must be told before it is queued.
     if 0 < left < party_size and not accept_waitlist:
         raise WaitlistOffer(left, party_size)
-    guest = existing or RSVP(event_id=event.id, email=email)
+    # A registered code (organizer.sources); asking again keeps the first request's.
+    guest = existing or RSVP(event_id=event.id, email=email, source=source)
     guest.name, guest.party_size, guest.locale = name.strip(), party_size, locale
     guest.status, guest.cancelled_at = RSVPStatus.PENDING, None
     # Asking for oneself, even after a host once added this address: one's own consent now.
     guest.added_by_host = False
     db.session.add(guest)
     trusted = user is not None and user.is_verified and user.email == email
-    if trusted:
-        assert user is not None
-        guest.user_id = user.id
+    if trusted or confirmed_elsewhere:
+        if trusted and user is not None:
+            guest.user_id = user.id
         db.session.flush()
         _seat(lock(event), guest)
         return RSVPRequest(guest, confirmed=True)
@@ -217,6 +223,7 @@ def _seat(event: Event, guest: RSVP) -> None:
         db.session.flush()
         _email_status(guest, "rsvp_waitlisted")
     notices.rsvp_arrived(guest)
+    webhooks.rsvp_changed(guest, WebhookEvent.RSVP_CREATED)
 
 
 def _email_status(guest: RSVP, template: str) -> None:
@@ -243,11 +250,15 @@ def cancel(guest: RSVP) -> list[RSVP]:
     db.session.refresh(guest)
     if guest.status not in (*HOLDING, RSVPStatus.PENDING):
         return []
+    held = guest.status in HOLDING
     guest.status = RSVPStatus.CANCELLED
     guest.cancelled_at = utcnow()
     guest.confirm_token_hash = None
     db.session.flush()
     reminders.skip_for_rsvp(guest)
+    if held:
+        # A pending RSVP was never announced, so its cancellation is not either.
+        webhooks.rsvp_changed(guest, WebhookEvent.RSVP_CANCELLED)
     return promote_waitlist(event)
 
 
@@ -341,6 +352,7 @@ def add_by_host(event: Event, name: str, raw_email: str, party_size: int, locale
     db.session.add(guest)
     db.session.flush()
     _email_status(guest, "rsvp_added")
+    webhooks.rsvp_changed(guest, WebhookEvent.RSVP_CREATED)
     return guest
 
 

@@ -47,6 +47,7 @@ from organizer.extensions import db, limiter
 from organizer.places import gazetteer
 from organizer.places.models import City
 from organizer.security import allow_geolocation, public_form
+from organizer.sources.web import posted_source
 from organizer.urls import external_url, int_arg, page_number
 
 bp = Blueprint("events", __name__)
@@ -241,6 +242,7 @@ def rsvp_post(event_id: int) -> ResponseReturnValue:
         asked = rsvp.request_place(
             event, form.name.data or "", form.email.data or "", form.party_size.data or 1,
             str(get_locale() or "en"), user, accept_waitlist=bool(form.accept_waitlist.data),
+            source=posted_source(event.campaign_id),
         )  # fmt: skip
     except rsvp.WaitlistOffer as exc:
         # Raised before anything is written: there is nothing to roll back.

@@ -12,8 +12,11 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from organizer.api import webhooks
+from organizer.api.models import WebhookEvent
 from organizer.db import utcnow
 from organizer.extensions import db
+from organizer.partners import consents as partner_consents
 from organizer.signatures import counting
 from organizer.signatures.models import (
     Commitment,
@@ -105,6 +108,9 @@ def _start_counting(signature: Signature) -> None:
     if twin is not None and _retire(twin, SignatureStatus.WITHDRAWN, withdrawn_at=utcnow()):
         twin.canonical_email = tombstones.retired_mark(twin.id)
     from_actions.signature_confirmed(signature)
+    webhooks.signature_changed(signature, WebhookEvent.SIGNATURE_CONFIRMED)
+    # And of each coalition partner whose line the signer ticked.
+    partner_consents.signature_confirmed(signature)
 
 
 def _confirm_commitments(signature: Signature, now: datetime) -> None:
@@ -123,7 +129,13 @@ def _confirm_commitments(signature: Signature, now: datetime) -> None:
 
 def withdraw(signature: Signature) -> bool:
     """The signer takes their signature back; the count goes down if it counted."""
-    return _retire(signature, SignatureStatus.WITHDRAWN, withdrawn_at=utcnow())
+    counted = signature.is_counted
+    if not _retire(signature, SignatureStatus.WITHDRAWN, withdrawn_at=utcnow()):
+        return False
+    if counted:
+        # Webhooks heard of it only once it counted, so only then of its withdrawal.
+        webhooks.signature_changed(signature, WebhookEvent.SIGNATURE_WITHDRAWN)
+    return True
 
 
 def release_commitments(signature_ids: list[int]) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, exists, select, update
 
 from organizer.db import utcnow
 from organizer.extensions import db
+from organizer.partners.models import Partner, PartnerStatus
 from organizer.signatures.models import Signature, SignatureConsent
 
 
@@ -34,8 +35,43 @@ TEXT_VERSIONS: dict[str, str] = {
 }
 
 
+PARTNER_PREFIX = "partner:"
+
+
 def text_version(purpose: str) -> str:
+    if is_partner_purpose(purpose):
+        version = db.session.scalar(
+            select(Partner.consent_text_version).where(Partner.id == partner_id(purpose))
+        )
+        if version is None:
+            raise KeyError(purpose)
+        return version
     return TEXT_VERSIONS[purpose]
+
+
+def is_partner_purpose(purpose: str) -> bool:
+    return str(purpose).startswith(PARTNER_PREFIX)
+
+
+def partner_id(purpose: str) -> int | None:
+    number = str(purpose).removeprefix(PARTNER_PREFIX)
+    return int(number) if number.isdigit() and len(number) < 12 else None
+
+
+def active_partner_versions(campaign_id: int | None, purposes: Iterable[str]) -> dict[str, str]:
+    """The wording version of each partner purpose that belongs to an active partner of
+    the campaign: a form (or a forged POST) cannot give consent to anyone else."""
+    ids = {partner_id(p) for p in purposes if is_partner_purpose(p)} - {None}
+    if campaign_id is None or not ids:
+        return {}
+    rows = db.session.execute(
+        select(Partner.id, Partner.consent_text_version).where(
+            Partner.id.in_(ids),
+            Partner.campaign_id == campaign_id,
+            Partner.status == PartnerStatus.ACTIVE,
+        )
+    )
+    return {f"{PARTNER_PREFIX}{id_}": version for id_, version in rows}
 
 
 def consented(purpose: str) -> ColumnElement[bool]:
@@ -73,24 +109,31 @@ def standing(signature: Signature) -> set[str]:
     )
 
 
-def consent_rows(signature_id: int, purposes: Iterable[str], at: datetime) -> list[dict[str, Any]]:
-    """Rows for a fresh signature's consents, as the fast path inserts them."""
+def consent_rows(
+    signature_id: int, purposes: Iterable[str], at: datetime, campaign_id: int | None = None
+) -> list[dict[str, Any]]:
+    """Rows for a fresh signature's consents, as the fast path inserts them. A partner's
+    purpose is kept only for an active partner of ``campaign_id``."""
+    purposes = [str(p) for p in purposes]
+    partners = active_partner_versions(campaign_id, purposes)
     return [
         {
             "signature_id": signature_id,
-            "purpose": str(purpose),
-            "text_version": text_version(purpose),
+            "purpose": purpose,
+            "text_version": partners.get(purpose) or TEXT_VERSIONS[purpose],
             "given_at": at,
             "withdrawn_at": None,
         }
         for purpose in purposes
+        if not is_partner_purpose(purpose) or purpose in partners
     ]
 
 
 def record_new(signature: Signature, purposes: Iterable[str]) -> None:
     """A new signature's consents, given when it was made."""
     at = signature.created_at or utcnow()
-    db.session.add_all(SignatureConsent(**row) for row in consent_rows(signature.id, purposes, at))
+    rows = consent_rows(signature.id, purposes, at, signature.campaign_id)
+    db.session.add_all(SignatureConsent(**row) for row in rows)
     db.session.flush()
 
 
@@ -132,6 +175,21 @@ def set_consents(signature: Signature, wanted: Iterable[str]) -> None:
     """Make the signature's standing consents among ``Purpose`` exactly ``wanted``."""
     wanted = {str(p) for p in wanted}
     for purpose in Purpose:
+        if purpose in wanted:
+            grant(signature, purpose)
+        else:
+            withdraw(signature, purpose)
+
+
+def set_partner_consents(signature: Signature, wanted: Iterable[str]) -> None:
+    """Signing again: each active partner's line is as ticked now. Consents given to a
+    partner that has left the coalition since stay as they were."""
+    wanted = {str(p) for p in wanted}
+    active = select(Partner.id).where(
+        Partner.campaign_id == signature.campaign_id, Partner.status == PartnerStatus.ACTIVE
+    )
+    for id_ in db.session.scalars(active):
+        purpose = f"{PARTNER_PREFIX}{id_}"
         if purpose in wanted:
             grant(signature, purpose)
         else:

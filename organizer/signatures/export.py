@@ -36,6 +36,7 @@ from organizer.campaigns.models import Campaign, Revision
 from organizer.extensions import db
 from organizer.signatures.consents import Purpose, consented
 from organizer.signatures.models import Signature, SignatureStatus
+from organizer.sources.codes import NO_SOURCE
 
 # The consent columns, in order, and the purpose each one reports.
 CONSENT_COLUMNS = {
@@ -67,16 +68,21 @@ def escape_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def csv_chunks(campaign: Campaign, excel: bool = False) -> Iterator[bytes]:
-    """The export as UTF-8 chunks of many lines each, header first (after a BOM for Excel)."""
+def csv_chunks(
+    campaign: Campaign, excel: bool = False, source: str | None = None
+) -> Iterator[bytes]:
+    """The export as UTF-8 chunks of many lines each, header first (after a BOM for Excel);
+    only the signatures that came with ``source`` when one is given (NO_SOURCE: with none)."""
     if db.session.get_bind().dialect.name == "postgresql":
-        return copy_chunks(campaign, excel)
-    return python_chunks(campaign, excel)
+        return copy_chunks(campaign, excel, source)
+    return python_chunks(campaign, excel, source)
 
 
-def _confirmed(campaign: Campaign, columns: list[SQLColumnExpression[Any]]) -> Select[Any]:
+def _confirmed(
+    campaign: Campaign, columns: list[SQLColumnExpression[Any]], source: str | None = None
+) -> Select[Any]:
     """The rows of the export: counted signatures, in the order they came."""
-    return (
+    statement = (
         select(*columns)
         .join(Revision, Revision.id == Signature.revision_id)
         .where(
@@ -86,6 +92,11 @@ def _confirmed(campaign: Campaign, columns: list[SQLColumnExpression[Any]]) -> S
         )
         .order_by(Signature.id)
     )
+    if source is None:
+        return statement
+    if source == NO_SOURCE:
+        return statement.where(Signature.source.is_(None))
+    return statement.where(Signature.source == source)
 
 
 def _header(excel: bool) -> bytes:
@@ -118,7 +129,7 @@ def _sql_iso(column: SQLColumnExpression[Any]) -> SQLColumnExpression[Any]:
     return func.replace(formatted, ".000000+", "+")
 
 
-def copy_statement(campaign: Campaign) -> str:
+def copy_statement(campaign: Campaign, source: str | None = None) -> str:
     """``COPY (SELECT …) TO STDOUT`` with the values inlined (COPY takes no parameters)."""
     columns = [
         _sql_escaped(Signature.name),
@@ -131,18 +142,20 @@ def copy_statement(campaign: Campaign) -> str:
         _sql_iso(Signature.created_at),
         _sql_iso(Signature.confirmed_at),
     ]
-    query = _confirmed(campaign, columns).compile(
+    query = _confirmed(campaign, columns, source).compile(
         dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
     )
     return f"COPY ({query}) TO STDOUT WITH (FORMAT csv)"
 
 
-def copy_chunks(campaign: Campaign, excel: bool = False) -> Iterator[bytes]:
+def copy_chunks(
+    campaign: Campaign, excel: bool = False, source: str | None = None
+) -> Iterator[bytes]:
     """The export through COPY, on the session's connection and in its transaction.
 
     The rest of that transaction is read-only: the export is the last thing a request does.
     """
-    statement = copy_statement(campaign)
+    statement = copy_statement(campaign, source)
     db.session.execute(text("SET TRANSACTION READ ONLY"))
     driver = db.session.connection().connection.driver_connection
     assert driver is not None
@@ -190,7 +203,9 @@ def _crlf_safe(rows: list[list[Any]]) -> str:
     return "".join(lines)
 
 
-def python_chunks(campaign: Campaign, excel: bool = False) -> Iterator[bytes]:
+def python_chunks(
+    campaign: Campaign, excel: bool = False, source: str | None = None
+) -> Iterator[bytes]:
     """The export through the ORM's connection, CHUNK rows at a time; any database."""
     yield _header(excel)
     columns: list[SQLColumnExpression[Any]] = [
@@ -206,7 +221,7 @@ def python_chunks(campaign: Campaign, excel: bool = False) -> Iterator[bytes]:
         type_coerce(Signature.confirmed_at, String),
     ]
     # A Core result on the session's connection: the ORM's row machinery is not needed here.
-    statement = _confirmed(campaign, columns).execution_options(yield_per=CHUNK)
+    statement = _confirmed(campaign, columns, source).execution_options(yield_per=CHUNK)
     result = db.session.connection().execute(statement)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

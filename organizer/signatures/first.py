@@ -69,7 +69,7 @@ def sign_first(
     )
     if signature_id is None:
         return None
-    _insert_consents(consent_rows(signature_id, sorted(signer.consents), now))
+    _insert_consents(consent_rows(signature_id, sorted(signer.consents), now, target.campaign_id))
     if token is None:
         # Nothing is mailed for a suspect: a flood must not become spam.
         return Outcome.SUSPECT

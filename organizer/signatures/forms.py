@@ -3,8 +3,9 @@ the campaign page stays identical for every visitor and sets no cookie."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -15,6 +16,7 @@ from wtforms import (
     IntegerField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -26,11 +28,15 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from organizer.forms import Form
 from organizer.signatures.consents import Purpose
 from organizer.signatures.countries import countries
 from organizer.signatures.models import PostalCodeMode
+
+if TYPE_CHECKING:
+    from organizer.partners.lines import PartnerLine
 
 POSTAL_CODE_MODES = [
     SelectChoice(PostalCodeMode.OFF.value, _l("Do not ask")),
@@ -109,6 +115,19 @@ class ConsentsForm(PublicForm):
         return self
 
 
+class PartnerConsentsField(SelectMultipleField):
+    """One unticked box per active coalition partner. A box whose partner left since the
+    page was shown is dropped rather than refused: the visitor did nothing wrong."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form: Any) -> None:
+        offered = {str(choice[0]) for choice in self.choices or []}
+        ticked: list[Any] = list(getattr(self, "data", None) or [])
+        self.data = [value for value in ticked if str(value) in offered]
+
+
 class SignForm(SignerDetailsForm, ConsentsForm):
     email = EmailField(
         _l("Your email"),
@@ -117,6 +136,15 @@ class SignForm(SignerDetailsForm, ConsentsForm):
     )
     # Hidden from people by CSS; bots fill every field they find.
     website = StringField(_l("Leave this field empty"))
+    partners = PartnerConsentsField(_l("Coalition partners"), choices=[])
+
+    def with_partners(self, lines: Iterable[PartnerLine]) -> Self:
+        """The campaign's partners' lines, "Keep me informed by <partner>", unticked."""
+        self.partners.choices = [
+            (str(line.partner_id), _l("Keep me informed by %(partner)s.", partner=line.name))
+            for line in lines
+        ]
+        return self
 
 
 # Each consent box on the sign form and the purpose it records.
@@ -128,9 +156,13 @@ CONSENT_FIELDS = {
 
 
 def ticked_consents(form: Form) -> frozenset[str]:
-    return frozenset(
+    ticked: set[str] = {
         purpose for name, purpose in CONSENT_FIELDS.items() if name in form and form[name].data
-    )
+    }
+    if "partners" in form:
+        offered = {str(choice[0]) for choice in form["partners"].choices or []}
+        ticked |= {f"partner:{v}" for v in form["partners"].data or [] if str(v) in offered}
+    return frozenset(ticked)
 
 
 class SettingsForm(Form):

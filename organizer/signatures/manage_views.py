@@ -36,6 +36,7 @@ from organizer.signatures.forms import (
 )
 from organizer.signatures.models import PostalCodeMode
 from organizer.signatures.settings import save_settings, settings_for
+from organizer.sources.codes import NO_SOURCE, is_well_formed
 
 bp = Blueprint("signature_admin", __name__, url_prefix="/organize/<slug>/signatures")
 EXPORT_ROLES = (Role.OWNER, Role.ORGANIZER)
@@ -241,13 +242,18 @@ def export_csv(slug: str) -> ResponseReturnValue:
         abort(403, description=_("Only owners and organizers can export signatures."))
     excel = request.args.get("excel") == "1"
     export_format = "csv-excel" if excel else "csv"
-    record(current(), "signatures.exported", "campaign", campaign.id, {"format": export_format})
+    source = request.args.get("source") or None
+    if source is not None and source != NO_SOURCE and not is_well_formed(source):
+        abort(400, description=_("This is not a source code."))
+    details = {"format": export_format} | ({"source": source} if source else {})
+    record(current(), "signatures.exported", "campaign", campaign.id, details)
     # Committed before the first byte: an export that started is an export that is logged.
     db.session.commit()
     campaign = db.session.get(Campaign, campaign.id) or abort(404)
-    filename = f"{campaign.slug}-signatures.csv"
+    suffix = {None: "", NO_SOURCE: "-no-source"}.get(source, f"-{source}")
+    filename = f"{campaign.slug}-signatures{suffix}.csv"
     return Response(
-        stream_with_context(export.csv_chunks(campaign, excel)),
+        stream_with_context(export.csv_chunks(campaign, excel, source)),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',

@@ -24,7 +24,7 @@ from organizer.campaigns.models import Campaign, CampaignStatus, Revision
 from organizer.extensions import db
 from organizer.signatures import abuse
 from organizer.signatures.canonical import Address
-from organizer.signatures.consents import record_new, set_consents
+from organizer.signatures.consents import record_new, set_consents, set_partner_consents
 from organizer.signatures.mailing import email_signer
 from organizer.signatures.models import (
     Commitment,
@@ -61,6 +61,8 @@ class Signer:
     honeypot: str = ""
     # The solved proof-of-work challenge the form carried, if it was asked for one.
     solution: str = ""
+    # A registered source code (organizer.sources), or None.
+    source: str | None = None
 
 
 def is_open(campaign: Campaign) -> bool:
@@ -158,6 +160,7 @@ def _create(
         suspect=reason is not None,
         suspect_reason=reason,
         confirmation_sends=0,
+        source=signer.source,
     )
     _fill(signature, signer)
     db.session.add(signature)
@@ -176,12 +179,16 @@ def signer_columns(signer: Signer) -> dict[str, Any]:
         "country": signer.country,
         "postal_code": signer.postal_code or None,
         "locale": signer.locale,
+        "source": signer.source,
     }
 
 
 def _fill(signature: Signature, signer: Signer) -> None:
     for column, value in signer_columns(signer).items():
-        setattr(signature, column, value)
+        # Signing again keeps the first signature's source: the per-source numbers count
+        # where people first came from, not the last link they followed.
+        if column != "source":
+            setattr(signature, column, value)
 
 
 def _sign_again(
@@ -202,6 +209,7 @@ def _sign_again(
         # Signing again after withdrawing is allowed: a fresh pending signature, same row.
         _fill(signature, signer)
         set_consents(signature, signer.consents)
+        set_partner_consents(signature, signer.consents)
         signature.revision_id = revision_id
         signature.status = SignatureStatus.PENDING
         signature.withdrawn_at = None

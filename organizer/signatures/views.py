@@ -15,6 +15,7 @@ from organizer.campaigns import revisions
 from organizer.campaigns.models import Campaign, Revision
 from organizer.campaigns.web import public_campaign
 from organizer.extensions import db
+from organizer.partners.lines import partner_lines
 from organizer.security import public_form
 from organizer.signatures import (
     abuse,
@@ -34,6 +35,7 @@ from organizer.signatures.models import Pledge, PledgeStatus
 from organizer.signatures.panel import init_template_helpers
 from organizer.signatures.settings import settings_for
 from organizer.signatures.target import SignTarget, sign_target
+from organizer.sources.web import posted_source
 from organizer.urls import external_url, page_number
 
 bp = Blueprint("signatures", __name__)
@@ -52,7 +54,7 @@ def _locale() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
-def _signer(form: SignForm) -> signing.Signer | None:
+def _signer(form: SignForm, campaign_id: int) -> signing.Signer | None:
     """The signer the form describes, or None with the reason set on the email field."""
     try:
         address = parse_address(form.email.data or "")
@@ -70,6 +72,7 @@ def _signer(form: SignForm) -> signing.Signer | None:
         ip=request.remote_addr,
         honeypot=form.website.data or "",
         solution=request.form.get("altcha", ""),
+        source=posted_source(campaign_id),
     )
 
 
@@ -89,7 +92,7 @@ def _has_session_cookie() -> bool:
 def _submit(
     campaign: Campaign, revision: Revision, form: SignForm, pledge: Pledge | None = None
 ) -> ResponseReturnValue | None:
-    signer = _signer(form)
+    signer = _signer(form, campaign.id)
     if signer is None:
         return None
     screening = signing.screen(campaign.id, signer)
@@ -116,7 +119,7 @@ def _submit(
 def _submit_first(target: SignTarget, form: SignForm) -> ResponseReturnValue | None:
     """The sign form's hot path (organizer.signatures.first), or the form again with a
     challenge to solve when the connection is past its per-IP limit: nothing is stored then."""
-    signer = _signer(form)
+    signer = _signer(form, target.campaign_id)
     if signer is None:
         return None
     screening = signing.screen(target.campaign_id, signer)
@@ -145,7 +148,9 @@ def sign(slug: str) -> ResponseReturnValue:
             abort(404)
         if not target.is_open:
             abort(409, description=_closed_message())
-        form = SignForm(postal_code=target.postal_code)
+        form = SignForm(postal_code=target.postal_code).with_partners(
+            partner_lines(target.campaign_id)
+        )
         if form.validate():
             done = _submit_first(target, form)
             if done is not None:
@@ -157,7 +162,7 @@ def _sign_page(slug: str, form: SignForm | None, challenge_language: str = "") -
     campaign, _revision = _signable(slug)
     if form is None:
         form = SignForm(postal_code=settings_for(campaign).postal_code)
-    form.for_group(campaign.group.name)
+    form.for_group(campaign.group.name).with_partners(partner_lines(campaign.id))
     is_open = signing.is_open(campaign)
     body = render_template(
         "signatures/sign.html",
@@ -235,16 +240,18 @@ def _no_store(body: str, status: int = 200) -> Response:
 
 @bp.get("/c/<slug>/count.json")
 def count_json(slug: str) -> ResponseReturnValue:
-    campaign = public_campaign(slug)
-    totals = counting.totals(campaign.id, campaign.signature_goal)
+    found = counting.public_counters(slug)
+    if found is None:
+        abort(404)
+    totals = found.counters.totals
     response = jsonify(
-        campaign=campaign.slug,
+        campaign=slug,
         signatures=totals.online,
         offline=totals.offline,
         total=totals.total,
         goal=totals.goal,
         percent=totals.percent,
-        by_country=dict(counting.by_country(campaign.id)),
+        by_country=dict(counting.breakdown(found.campaign_id, found.counters.stamp).countries),
     )
     config = current_app.config
     response.headers["Cache-Control"] = (
@@ -276,7 +283,11 @@ def pledge(slug: str, pledge_id: int) -> ResponseReturnValue:
     found = pledges.get_pledge(campaign, pledge_id)
     if found is None:
         abort(404)
-    form = SignForm(postal_code=settings_for(campaign).postal_code).for_group(campaign.group.name)
+    form = (
+        SignForm(postal_code=settings_for(campaign).postal_code)
+        .for_group(campaign.group.name)
+        .with_partners(partner_lines(campaign.id))
+    )
     is_open = found.status == PledgeStatus.OPEN and signing.is_open(campaign)
     if request.method == "POST" and not is_open:
         abort(409, description=_closed_message())

@@ -1,0 +1,1 @@
+"""Embeds: the sign form and the counter in other sites' pages, the badge and oEmbed."""
