@@ -72,6 +72,9 @@ class Services:
             # Every test signs from 127.0.0.1; tests/e2e/test_shared_ip.py restores 5/minute.
             "SIGN_LIMIT_PER_IP": "10000/minute",
             "SIGN_HARD_LIMIT_PER_IP": "100000/hour",
+            # The same for RSVPs: with one pytest process per core, which files share a
+            # process (and its limiter's hour) varies from run to run.
+            "EVENT_RSVP_LIMIT_PER_IP": "10000/minute",
             # tests/api/test_auth.py restores Action Network's 4/second on an app of its own.
             "API_RATE_LIMIT": "100000/second",
             # Totals afresh on every request; tests/api/test_paging.py turns the cache on.

@@ -43,7 +43,7 @@ def groups(app, db_session):
         owner = UserFactory(email="owner@example.org", display_name="Olive Owner")
         campaign = make_campaign(owner, slug=SLUG, title="Clean air now")
         campaign.group.slug, campaign.group.name = "hosts", "Hosts"
-        alpha = _group("alpha", "Alpha Collective", "alice@example.org", locale="fr")
+        alpha = _group("alpha", "Alpha Collective", "alice@example.org")
         viewer = UserFactory(email="vic@example.org")
         db.session.add(GroupMembership(group_id=alpha.id, user_id=viewer.id, role=GroupRole.VIEWER))
         _group("beta", "Beta Union", "bob@example.org")

@@ -7,6 +7,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from organizer.accounts.models import User
 from organizer.audit.models import AuditLog
 from organizer.audit.sentences import describe
 from organizer.extensions import db
@@ -25,6 +26,8 @@ def campaign(ctx, groups):
 
 
 def test_an_invitation_goes_to_the_groups_owners_in_their_language(campaign):
+    alice = db.session.scalars(select(User).where(User.email == "alice@example.org")).one()
+    alice.locale = "fr"
     partner = services.invite(campaign, " Alpha ", campaign.created_by)
     assert partner.status == PartnerStatus.INVITED
     assert partner.source_code == "partner-alpha"
