@@ -24,8 +24,7 @@ from organizer.extensions import csrf, db
 from organizer.partners.lines import partner_lines
 from organizer.security import public_form
 from organizer.signatures import abuse, counting, first, signing
-from organizer.signatures.canonical import EmailRefused, parse_address
-from organizer.signatures.forms import SignForm, ticked_consents
+from organizer.signatures.forms import SignForm, signer_from
 from organizer.signatures.settings import settings_for
 from organizer.signatures.target import sign_target
 from organizer.sources.services import clean_source
@@ -108,7 +107,7 @@ def _post(campaign: Campaign, options: Options) -> Response:
         return no_store(_form_page(campaign, options, form, 400, expired=True))
     if not form.validate():
         return no_store(_form_page(campaign, options, form, 400))
-    signer = _signer(form, options)
+    signer = signer_from(form, options.lang, options.source)
     if signer is None:
         return no_store(_form_page(campaign, options, form, 400))
     screening = signing.screen(target.campaign_id, signer)
@@ -127,27 +126,6 @@ def _post(campaign: Campaign, options: Options) -> Response:
         "embeds/check_email.html", campaign=campaign, options=options, email=signer.address.email
     )
     return no_store(Response(body, mimetype="text/html"))
-
-
-def _signer(form: SignForm, options: Options) -> signing.Signer | None:
-    try:
-        address = parse_address(form.email.data or "")
-    except EmailRefused as exc:
-        form.email.errors = [str(exc)]
-        return None
-    postal = (form.postal_code.data or "").strip() if "postal_code" in form else None
-    return signing.Signer(
-        name=(form.name.data or "").strip(),
-        address=address,
-        country=form.country.data or "",
-        postal_code=postal,
-        consents=ticked_consents(form),
-        locale=options.lang,
-        ip=request.remote_addr,
-        honeypot=form.website.data or "",
-        solution=request.form.get("altcha", ""),
-        source=options.source,
-    )
 
 
 @bp.get("/embed/<slug>/count")

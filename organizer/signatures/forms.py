@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Self
 
+from flask import request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -31,9 +32,11 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from organizer.forms import Form
+from organizer.signatures.canonical import EmailRefused, parse_address
 from organizer.signatures.consents import Purpose
 from organizer.signatures.countries import countries
 from organizer.signatures.models import PostalCodeMode
+from organizer.signatures.signing import Signer
 
 if TYPE_CHECKING:
     from organizer.partners.lines import PartnerLine
@@ -163,6 +166,30 @@ def ticked_consents(form: Form) -> frozenset[str]:
         offered = {str(choice[0]) for choice in form["partners"].choices or []}
         ticked |= {f"partner:{v}" for v in form["partners"].data or [] if str(v) in offered}
     return frozenset(ticked)
+
+
+def signer_from(form: Form, locale: str, source: str | None) -> Signer | None:
+    """The signer a sign form describes, or None with the reason set on the email field.
+    The request gives the IP and the challenge's solution; the caller, the language and
+    the source (the embed takes both from its own parameters)."""
+    try:
+        address = parse_address(form["email"].data or "")
+    except EmailRefused as exc:
+        form["email"].errors = [str(exc)]
+        return None
+    postal = (form["postal_code"].data or "").strip() if "postal_code" in form else None
+    return Signer(
+        name=(form["name"].data or "").strip(),
+        address=address,
+        country=form["country"].data or "",
+        postal_code=postal,
+        consents=ticked_consents(form),
+        locale=locale,
+        ip=request.remote_addr,
+        honeypot=form["website"].data or "",
+        solution=request.form.get("altcha", ""),
+        source=source,
+    )
 
 
 class SettingsForm(Form):

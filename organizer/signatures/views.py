@@ -28,8 +28,7 @@ from organizer.signatures import (
     signing,
     wall,
 )
-from organizer.signatures.canonical import EmailRefused, parse_address
-from organizer.signatures.forms import SignForm, ticked_consents
+from organizer.signatures.forms import SignForm, signer_from
 from organizer.signatures.mailing import manage_url
 from organizer.signatures.models import Pledge, PledgeStatus
 from organizer.signatures.panel import init_template_helpers
@@ -54,28 +53,6 @@ def _locale() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
-def _signer(form: SignForm, campaign_id: int) -> signing.Signer | None:
-    """The signer the form describes, or None with the reason set on the email field."""
-    try:
-        address = parse_address(form.email.data or "")
-    except EmailRefused as exc:
-        form.email.errors = [str(exc)]
-        return None
-    postal = (form.postal_code.data or "").strip() if "postal_code" in form else None
-    return signing.Signer(
-        name=(form.name.data or "").strip(),
-        address=address,
-        country=form.country.data or "",
-        postal_code=postal,
-        consents=ticked_consents(form),
-        locale=_locale(),
-        ip=request.remote_addr,
-        honeypot=form.website.data or "",
-        solution=request.form.get("altcha", ""),
-        source=posted_source(campaign_id),
-    )
-
-
 def _check_email(slug: str, email: str, pledge: Pledge | None = None) -> str:
     # Whatever happened (new, re-sent, suspect, capped), the visitor sees the same page.
     if pledge is None and not _has_session_cookie():
@@ -92,7 +69,7 @@ def _has_session_cookie() -> bool:
 def _submit(
     campaign: Campaign, revision: Revision, form: SignForm, pledge: Pledge | None = None
 ) -> ResponseReturnValue | None:
-    signer = _signer(form, campaign.id)
+    signer = signer_from(form, _locale(), posted_source(campaign.id))
     if signer is None:
         return None
     screening = signing.screen(campaign.id, signer)
@@ -119,7 +96,7 @@ def _submit(
 def _submit_first(target: SignTarget, form: SignForm) -> ResponseReturnValue | None:
     """The sign form's hot path (organizer.signatures.first), or the form again with a
     challenge to solve when the connection is past its per-IP limit: nothing is stored then."""
-    signer = _signer(form, target.campaign_id)
+    signer = signer_from(form, _locale(), posted_source(target.campaign_id))
     if signer is None:
         return None
     screening = signing.screen(target.campaign_id, signer)
