@@ -45,6 +45,9 @@ def _to_supporters(page) -> None:
 
 
 def _no_sideways_scroll(page) -> None:
+    # Measured on the loaded page: the text can be in the DOM before the stylesheets are,
+    # and a table laid out without them is wider than the phone.
+    page.wait_for_load_state("load")
     overflow = page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
