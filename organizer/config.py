@@ -142,6 +142,9 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         # How long a web process reuses a collection's total and its pages' boundaries
         # (organizer/api/seek.py); 0 counts and seeks afresh on every request.
         "API_PAGING_CACHE_SECONDS": _float(env, "API_PAGING_CACHE_SECONDS", 10.0),
+        # How long a web process trusts a token it has looked up (organizer/api/tokens.py):
+        # a revoked token stops working at once where it was revoked, within this elsewhere.
+        "API_TOKEN_CACHE_SECONDS": _float(env, "API_TOKEN_CACHE_SECONDS", 1.0),
         # Signatures (organizer/signatures). Limits in Flask-Limiter notation, burst;sustained.
         "SIGN_LIMIT_PER_IP": env.get("SIGN_LIMIT_PER_IP", "5/minute;40/hour"),
         "SIGN_LIMIT_PER_DOMAIN": env.get("SIGN_LIMIT_PER_DOMAIN", "30/minute;300/hour"),

@@ -79,6 +79,8 @@ class Services:
             "API_RATE_LIMIT": "100000/second",
             # Totals afresh on every request; tests/api/test_paging.py turns the cache on.
             "API_PAGING_CACHE_SECONDS": "0",
+            # Tokens looked up on every request; tests/api/test_auth.py turns the cache on.
+            "API_TOKEN_CACHE_SECONDS": "0",
             # Tests change a campaign and sign it from other processes at once;
             # tests/signatures/test_target.py turns the cache back on.
             "SIGN_TARGET_CACHE_SECONDS": "0",

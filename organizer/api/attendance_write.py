@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from organizer.api import write_audit
 from organizer.api.consent import SOURCE, Attestation, check_subscribe
-from organizer.api.models import ApiToken
 from organizer.api.people_write import tag_by_names
+from organizer.api.tokens import ActiveToken
 from organizer.api.write_input import SUBSCRIBED, PersonInput, WriteError, merged_name
 from organizer.events import rsvp
 from organizer.events.models import RSVP, Event, RSVPStatus
@@ -35,7 +35,7 @@ class Recorded:
 
 
 def record(
-    token: ApiToken,
+    token: ActiveToken,
     event: Event,
     person: PersonInput,
     *,
@@ -81,7 +81,7 @@ def _supporter(guest: RSVP) -> Supporter | None:
     return db.session.get(Supporter, guest.supporter_id) if guest.supporter_id else None
 
 
-def update(token: ApiToken, guest: RSVP, status: str | None) -> RSVP:
+def update(token: ActiveToken, guest: RSVP, status: str | None) -> RSVP:
     wanted = (status or "").strip().lower()
     if not wanted:
         raise WriteError(400, _l("Say which status: accepted or declined."))

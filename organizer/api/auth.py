@@ -17,7 +17,7 @@ from sqlalchemy import or_, update
 from werkzeug.exceptions import TooManyRequests
 
 from organizer.api.models import ApiScope, ApiToken
-from organizer.api.tokens import find_active
+from organizer.api.tokens import ActiveToken, find_active, used_at
 from organizer.db import utcnow
 from organizer.extensions import db, limiter
 
@@ -30,8 +30,8 @@ LAST_USED_EVERY = timedelta(minutes=1)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def current_token() -> ApiToken:
-    token: ApiToken | None = g.get("api_token")
+def current_token() -> ActiveToken:
+    token: ActiveToken | None = g.get("api_token")
     if token is None:
         token = _authenticate()
     return token
@@ -57,13 +57,14 @@ def require_scope(scope: ApiScope) -> Callable[[F], F]:
     return decorate
 
 
-def _authenticate() -> ApiToken:
-    token = find_active(request.headers.get(HEADER, "").strip())
+def _authenticate() -> ActiveToken:
+    plaintext = request.headers.get(HEADER, "").strip()
+    token = find_active(plaintext)
     if token is None:
         abort(401, description=_l("Send a valid API token in the OSDI-API-Token header."))
     g.api_token = token
     _enforce_rate_limit(token)
-    _touch(token)
+    _touch(plaintext, token)
     return token
 
 
@@ -72,7 +73,7 @@ def _parsed(limit: str) -> RateLimitItem:
     return parse(limit)
 
 
-def _enforce_rate_limit(token: ApiToken) -> None:
+def _enforce_rate_limit(token: ActiveToken) -> None:
     item = _parsed(current_app.config["API_RATE_LIMIT"])
     strategy = limiter.limiter
     try:
@@ -89,7 +90,7 @@ def _enforce_rate_limit(token: ApiToken) -> None:
     )
 
 
-def _touch(token: ApiToken) -> None:
+def _touch(plaintext: str, token: ActiveToken) -> None:
     now = utcnow()
     if token.last_used_at is not None and now - token.last_used_at < LAST_USED_EVERY:
         return
@@ -103,3 +104,4 @@ def _touch(token: ApiToken) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
+    used_at(plaintext, token, now)

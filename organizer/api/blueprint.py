@@ -8,9 +8,10 @@ from typing import Any
 
 from flask import Blueprint, Response, g, json, request
 from flask_babel import gettext as _
+from sqlalchemy import Engine
 from werkzeug.exceptions import HTTPException
 
-from organizer.extensions import csrf
+from organizer.extensions import csrf, db
 
 log = logging.getLogger("organizer.api")
 
@@ -27,6 +28,11 @@ def hal(body: dict[str, Any], status: int = 200, headers: dict[str, str] | None 
     return response
 
 
+def hal_json(text: str, status: int = 200) -> Response:
+    """A body already written as JSON (by its pydantic schema)."""
+    return Response(text, status=status, mimetype=HAL_JSON)
+
+
 def is_api_request() -> bool:
     """Also true for an unknown URL under the prefix, where no blueprint matched."""
     return request.path == PREFIX or request.path.startswith(PREFIX + "/")
@@ -41,6 +47,20 @@ def error_response(error: HTTPException) -> Response:
         if name.lower() not in ("content-type", "content-length"):
             response.headers[name] = value
     return response
+
+
+@bp.before_request
+def _read_outside_a_transaction() -> None:
+    """A GET only reads, and each of its statements sees committed rows anyway (READ
+    COMMITTED): in autocommit, psycopg sends no BEGIN before the first query and no ROLLBACK
+    when the session closes, two of a page's round trips to PostgreSQL."""
+    if request.method not in ("GET", "HEAD") or db.session().in_transaction():
+        return
+    bind = db.session.get_bind()
+    # A session bound to a connection joins that connection's transaction (the tests'
+    # savepoints), whose isolation cannot change.
+    if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 @bp.after_request

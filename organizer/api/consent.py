@@ -14,7 +14,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 
-from organizer.api.models import ApiScope, ApiToken
+from organizer.api.models import ApiScope
+from organizer.api.tokens import ActiveToken
 from organizer.api.write_input import SUBSCRIBED, WriteError
 from organizer.api.write_models import ConsentIn
 from organizer.db import utcnow
@@ -49,11 +50,11 @@ class Attestation:
         }
 
 
-def can_write(token: ApiToken) -> bool:
+def can_write(token: ActiveToken) -> bool:
     return bool({ApiScope.WRITE.value, ApiScope.IMPORT.value} & set(token.scopes))
 
 
-def attestation(token: ApiToken, given: ConsentIn | None) -> Attestation | None:
+def attestation(token: ActiveToken, given: ConsentIn | None) -> Attestation | None:
     """The attestation of the request, refused unless the token has the import scope."""
     if given is None:
         return None

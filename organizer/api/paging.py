@@ -2,8 +2,9 @@
 collection's ``osdi:`` key, and a page past the end that is an empty list, not a 404.
 
 A page is found on an index alone (a deferred join): the ids of the page come from an
-index-only scan in id order, then only those rows are read. Page 4,000 of 100,000 people
-costs one walk of a narrow index, never a sort of the table."""
+index-only scan in id order, and only those rows are read, in the same statement. The scan
+starts from the closest key known before the page (organizer.api.seek), so page 4,000 of
+100,000 people costs a short walk of a narrow index, never a sort of the table."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from urllib.parse import urlencode
 
 from flask import abort, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 
 from organizer.api import seek
 from organizer.api.auth import current_token
@@ -53,40 +54,74 @@ def page_request() -> PageRequest:
     return PageRequest(page, min(_positive("per_page", MAX_PER_PAGE), MAX_PER_PAGE))
 
 
+@dataclass(frozen=True)
+class Slice:
+    """Where a page's keys are: from ``from_id`` on (keys are positive integers), skip
+    ``offset`` of them, take ``limit``."""
+
+    limit: int
+    offset: int
+    from_id: int = 0
+
+    @property
+    def params(self) -> dict[str, int]:
+        return {"limit": self.limit, "offset": self.offset, "from_id": self.from_id}
+
+    def ids(self, column: Any, where: Sequence[ColumnElement[bool]]) -> Select[Any]:
+        keys = select(column).where(*where)
+        if self.from_id:
+            keys = keys.where(column >= self.from_id)
+        return keys.order_by(column).limit(self.limit).offset(self.offset)
+
+
+Loader = Callable[[Slice], Sequence[Any]]
+
+
 def paged(
     key: str,
     path: Sequence[str],
     column: Any,
     where: Sequence[ColumnElement[bool]],
-    load: Callable[[list[int]], Sequence[Any]],
+    load: Loader,
     serialize: Callable[[Any], dict[str, Any]],
 ) -> dict[str, Any]:
     """The page asked for, of the rows matching ``where`` in ``column`` order (an integer
-    key); ``load`` returns the rows of some keys, in any order."""
+    key). ``load`` returns the rows of a slice in that order, each with its key as ``id``,
+    in one statement for the keys and the rows."""
     wanted = page_request()
     scope = (current_token().group_id, request.path.rstrip("/"), request.args.get("filter", ""))
-    page_ids = _page_ids(column, where, wanted, (*scope, wanted.per_page))
+    paging_scope = (*scope, wanted.per_page)
+    rows = load(_slice(column, where, wanted, scope, paging_scope))
+    if len(rows) == wanted.per_page:
+        seek.remember(paging_scope, wanted.page, rows[-1].id)
     total = seek.total(scope, lambda: _count(column, where))
-    rows = {row.id: row for row in load(page_ids)} if page_ids else {}
-    items = [serialize(rows[i]) for i in page_ids if i in rows]
-    return envelope(key, path, items, wanted, total)
+    return envelope(key, path, [serialize(row) for row in rows], wanted, total)
 
 
-def _page_ids(column: Any, where: Sequence[ColumnElement[bool]], wanted: PageRequest,
-              scope: tuple[Any, ...]) -> list[int]:  # fmt: skip
-    """Ids in order on the index alone: from the start with an offset, or, past a page this
-    process remembers, from that page's last id with a short offset."""
-    ids = select(column).where(*where).order_by(column).limit(wanted.per_page)
-    known = seek.nearest_before(scope, wanted.page)
-    if known is None:
-        ids = ids.offset(wanted.offset)
-    else:
+def _slice(column: Any, where: Sequence[ColumnElement[bool]], wanted: PageRequest,
+           scope: tuple[Any, ...], paging_scope: tuple[Any, ...]) -> Slice:  # fmt: skip
+    """From the closest known key before the page: the last id of a page this process
+    served, or a checkpoint (every CHECKPOINT_EVERY-th id, found in one pass of the index);
+    so that page 4,000 skips at most a few hundred index entries, not 99,975."""
+    start, skip = 0, wanted.offset
+    known = seek.nearest_before(paging_scope, wanted.page)
+    if known is not None:
         page, last_id = known
-        ids = ids.where(column > last_id).offset((wanted.page - 1 - page) * wanted.per_page)
-    found = list(db.session.scalars(ids))
-    if len(found) == wanted.per_page:
-        seek.remember(scope, wanted.page, found[-1])
-    return found
+        start, skip = last_id + 1, (wanted.page - 1 - page) * wanted.per_page
+    if skip >= seek.CHECKPOINT_EVERY:
+        marks = seek.checkpoints(scope, lambda: _checkpoints(column, where))
+        mark = wanted.offset // seek.CHECKPOINT_EVERY
+        if mark < len(marks) and marks[mark] > start:
+            start, skip = marks[mark], wanted.offset - mark * seek.CHECKPOINT_EVERY
+    return Slice(wanted.per_page, skip, start)
+
+
+def _checkpoints(column: Any, where: Sequence[ColumnElement[bool]]) -> list[int]:
+    position = func.row_number().over(order_by=column).label("position")
+    numbered = select(column.label("key"), position).where(*where).subquery()
+    every = (numbered.c.position - 1) % seek.CHECKPOINT_EVERY == 0
+    return list(db.session.scalars(
+        select(numbered.c.key).where(every).order_by(numbered.c.key)))  # fmt: skip
 
 
 def _count(column: Any, where: Sequence[ColumnElement[bool]]) -> int:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 
 from organizer.api import write_audit
 from organizer.api.consent import SOURCE, Attestation, check_subscribe
-from organizer.api.models import ApiToken
+from organizer.api.tokens import ActiveToken
 from organizer.api.write_input import (
     SUBSCRIBED,
     UNSUBSCRIBED,
@@ -35,7 +35,7 @@ class Upserted:
 
 
 def upsert(
-    token: ApiToken,
+    token: ActiveToken,
     person: PersonInput,
     *,
     add_tags: list[str],
@@ -72,7 +72,7 @@ def upsert(
 
 
 def update_person(
-    token: ApiToken, supporter: Supporter, person: PersonInput, attested: Attestation | None
+    token: ActiveToken, supporter: Supporter, person: PersonInput, attested: Attestation | None
 ) -> Supporter:
     """PUT: the fields given change, the others stay; the email may change if no other
     supporter of the group has it."""

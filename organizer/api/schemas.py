@@ -11,7 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, create_model
 
 
 def iso_z(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # Called twice per item of every page: isoformat is twice as fast as strftime.
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.isoformat(timespec="seconds")[:19] + "Z"
 
 
 # ISO 8601 in UTC with a Z, as Action Network writes them.

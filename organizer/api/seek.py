@@ -9,8 +9,17 @@
   offset of (N - 1) * 25 rows from the start. A pager asking pages in order, as Parsons
   does, finds page N - 1 (or one close to it) here.
 
-Both are keyed by the group, the path, the filter and the page size; they only cost
-memory, bounded below, and each entry expires on its own.
+- Checkpoints: every CHECKPOINT_EVERY-th id of a collection, from one pass of its index,
+  taken the first time a page lies far from any boundary (a pager that starts at page
+  4,000, or pages backwards). From a checkpoint, a page skips fewer than
+  CHECKPOINT_EVERY index entries.
+
+All are kept API_PAGING_CACHE_SECONDS. Within that time, a supporter erased before a page
+shifts it by one (a row seen twice or not at all by a pager that was reading then), as an
+offset would between two requests; a new supporter has a higher id and comes last, and
+shifts nothing. Totals and checkpoints are keyed by the group, the path and the filter,
+boundaries also by the page size; they only cost memory, bounded below, and each entry
+expires on its own.
 """
 
 from __future__ import annotations
@@ -18,36 +27,50 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import current_app
 
 Key = tuple[Any, ...]
-MAX_TOTALS = 1024
+MAX_ENTRIES = 1024
 MAX_SCOPES = 64
 MAX_PAGES_PER_SCOPE = 20_000
+CHECKPOINT_EVERY = 500
 
 _totals: OrderedDict[Key, tuple[float, int]] = OrderedDict()
 _bounds: OrderedDict[Key, dict[int, tuple[float, int]]] = OrderedDict()
+_checkpoints: OrderedDict[Key, tuple[float, list[int]]] = OrderedDict()
 
 
 def _ttl() -> float:
     return float(current_app.config["API_PAGING_CACHE_SECONDS"])
 
 
-def total(key: Key, count: Callable[[], int]) -> int:
+T = TypeVar("T")
+
+
+def _kept(cache: OrderedDict[Key, tuple[float, T]], key: Key, make: Callable[[], T]) -> T:
     ttl, now = _ttl(), time.monotonic()
-    hit = _totals.get(key)
+    hit = cache.get(key)
     if ttl > 0 and hit is not None and hit[0] > now:
-        _totals.move_to_end(key)
+        cache.move_to_end(key)
         return hit[1]
-    value = count()
+    value = make()
     if ttl > 0:
-        _totals[key] = (now + ttl, value)
-        _totals.move_to_end(key)
-        while len(_totals) > MAX_TOTALS:
-            _totals.popitem(last=False)
+        cache[key] = (now + ttl, value)
+        cache.move_to_end(key)
+        while len(cache) > MAX_ENTRIES:
+            cache.popitem(last=False)
     return value
+
+
+def total(key: Key, count: Callable[[], int]) -> int:
+    return _kept(_totals, key, count)
+
+
+def checkpoints(key: Key, find: Callable[[], list[int]]) -> list[int]:
+    """The ids at positions 0, CHECKPOINT_EVERY, twice that, and so on, of the collection."""
+    return _kept(_checkpoints, key, find)
 
 
 def nearest_before(key: Key, page: int) -> tuple[int, int] | None:
@@ -79,3 +102,4 @@ def remember(key: Key, page: int, last_id: int) -> None:
 def forget() -> None:
     _totals.clear()
     _bounds.clear()
+    _checkpoints.clear()

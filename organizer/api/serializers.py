@@ -3,6 +3,8 @@ both come from here, through the pydantic models of organizer.api.schemas."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app
 from sqlalchemy import select
 
@@ -72,23 +74,41 @@ def split_name(name: str) -> tuple[str, str]:
     return given, family.strip()
 
 
-def person(s: Supporter) -> dict[str, object]:
+# What a person shows: the API's pages of people read these columns and nothing else.
+PERSON_COLUMNS = (
+    Supporter.id, Supporter.public_id, Supporter.name, Supporter.email, Supporter.status,
+    Supporter.postal_code, Supporter.country, Supporter.language, Supporter.custom_fields,
+    Supporter.created_at, Supporter.updated_at,
+)  # fmt: skip
+
+
+def person_fields(s: Any, people_url: str | None = None) -> dict[str, Any]:
+    """A person's fields for ``schemas.Person``, from a Supporter or a row of
+    PERSON_COLUMNS. Plain dicts: a page validates and writes them in one pass. A page gives
+    ``people_url`` (api_url("people")) once for all its people."""
     given, family = split_name(s.name)
-    pid = s.public_id
-    # One lookup of BASE_URL per person: pages of people are the hot path of the API.
-    here = api_url("people", pid)
-    email = [schemas.EmailAddress(address=s.email or "", status=EMAIL_STATUS[s.status])]
-    return schemas.dump(schemas.Person(
-        identifiers=identifiers(pid), created_date=s.created_at, modified_date=s.updated_at,
-        given_name=given, family_name=family, email_addresses=email if s.email else [],
-        postal_addresses=[schemas.PostalAddress(postal_code=s.postal_code, country=s.country)],
-        languages_spoken=[s.language], custom_fields=dict(s.custom_fields or {}),
-        links={
-            "self": schemas.Link(href=here),
-            "osdi:signatures": schemas.Link(href=f"{here}/signatures"),
-            "osdi:attendances": schemas.Link(href=f"{here}/attendances"),
+    here = f"{people_url or api_url('people')}/{s.public_id}"
+    email = [{"address": s.email, "status": EMAIL_STATUS[s.status]}] if s.email else []
+    return {
+        "identifiers": identifiers(s.public_id),
+        "created_date": s.created_at,
+        "modified_date": s.updated_at,
+        "given_name": given,
+        "family_name": family,
+        "email_addresses": email,
+        "postal_addresses": [{"postal_code": s.postal_code, "country": s.country}],
+        "languages_spoken": [s.language],
+        "custom_fields": s.custom_fields or {},
+        "_links": {
+            "self": {"href": here},
+            "osdi:signatures": {"href": f"{here}/signatures"},
+            "osdi:attendances": {"href": f"{here}/attendances"},
         },
-    ))  # fmt: skip
+    }
+
+
+def person(s: Supporter) -> dict[str, object]:
+    return schemas.dump(schemas.Person.model_validate(person_fields(s)))
 
 
 def tag(t: Tag) -> dict[str, object]:

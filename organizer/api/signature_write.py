@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from organizer.api import write_audit
 from organizer.api.consent import Attestation, check_subscribe
-from organizer.api.models import ApiToken
 from organizer.api.people_write import tag_by_names
+from organizer.api.tokens import ActiveToken
 from organizer.api.write_input import SUBSCRIBED, PersonInput, WriteError, merged_name
 from organizer.campaigns.models import Campaign
 from organizer.campaigns.revisions import published_revision
@@ -42,7 +42,7 @@ class Recorded:
 
 
 def record(
-    token: ApiToken,
+    token: ActiveToken,
     campaign: Campaign,
     person: PersonInput,
     *,
@@ -158,7 +158,7 @@ def refuse_comments() -> None:
                              "person would escape the erasure and retention rules."))  # fmt: skip
 
 
-def update(token: ApiToken, signature: Signature, *, source: str | None,
+def update(token: ActiveToken, signature: Signature, *, source: str | None,
            comments: str | None) -> Signature:  # fmt: skip
     if comments and comments.strip():
         refuse_comments()

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import JSON, Integer, String, select, text
 
 from organizer.accounts.models import User
 from organizer.api.models import ApiScope, ApiToken
 from organizer.audit.services import record
-from organizer.db import utcnow
+from organizer.db import UTCDateTime, utcnow
 from organizer.extensions import db
 from organizer.groups.models import Group
 
@@ -64,17 +68,73 @@ def revoke(token: ApiToken, by: User | None = None) -> bool:
         return False
     token.revoked_at = utcnow()
     db.session.flush()
+    forget_recent()
     record(by, "api.token_revoked", "group", token.group_id, {"label": token.label})
     return True
 
 
-def find_active(plaintext: str) -> ApiToken | None:
+@dataclass(frozen=True)
+class ActiveToken:
+    """Who a request acts for: what the API needs of a token, read without the ORM."""
+
+    id: int
+    group_id: int
+    label: str
+    scopes: tuple[str, ...]
+    last_used_at: datetime | None
+
+
+# Every API request starts with this lookup: a textual statement on the session's connection
+# costs a third of an ORM query of the entity (no identity map, no compile of a new select).
+_ACTIVE = text(
+    "SELECT id, group_id, label, scopes, last_used_at FROM api_token"
+    " WHERE token_hash = :token_hash AND revoked_at IS NULL"
+).columns(id=Integer, group_id=Integer, label=String, scopes=JSON,
+          last_used_at=UTCDateTime())  # fmt: skip
+
+
+# Tokens this process found, for API_TOKEN_CACHE_SECONDS: a pager's 4,000 requests in a
+# row would otherwise read the same row 4,000 times. Revoking clears it in the process that
+# revokes; the others stop accepting the token when their entry expires.
+_recent: dict[str, tuple[float, ActiveToken]] = {}
+MAX_RECENT = 256
+
+
+def find_active(plaintext: str) -> ActiveToken | None:
     if not plaintext:
         return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(plaintext)))
-    if token is None or token.revoked_at is not None:
+    key = hash_token(plaintext)
+    hit = _recent.get(key)
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
+    row = db.session.connection().execute(_ACTIVE, {"token_hash": key}).first()
+    if row is None:
+        _recent.pop(key, None)
         return None
+    token = ActiveToken(row.id, row.group_id, row.label, tuple(row.scopes or ()),
+                        row.last_used_at)  # fmt: skip
+    _keep(key, token)
     return token
+
+
+def _keep(key: str, token: ActiveToken) -> None:
+    ttl = float(current_app.config["API_TOKEN_CACHE_SECONDS"])
+    if ttl <= 0:
+        return
+    if len(_recent) >= MAX_RECENT:
+        _recent.clear()
+    _recent[key] = (time.monotonic() + ttl, token)
+
+
+def used_at(plaintext: str, token: ActiveToken, moment: datetime) -> None:
+    """What a remembered token's last use now is, so that it is not written again."""
+    key = hash_token(plaintext)
+    if key in _recent:
+        _keep(key, replace(token, last_used_at=moment))
+
+
+def forget_recent() -> None:
+    _recent.clear()
 
 
 def tokens_of(group: Group) -> list[ApiToken]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from organizer.api.models import ApiToken
+from organizer.api.tokens import ActiveToken
 from organizer.audit import services as audit
 from organizer.audit.models import AuditLog
 
 
 def record(
-    token: ApiToken, action: str, object_type: str, object_id: int | None, **details: Any
+    token: ActiveToken, action: str, object_type: str, object_id: int | None, **details: Any
 ) -> AuditLog:
     return audit.record(
         None,

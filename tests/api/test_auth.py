@@ -41,6 +41,42 @@ def test_a_revoked_token_stops_working(app, client, group_id):
     assert api_get(client, "/people", token).status_code == 401
 
 
+@pytest.fixture
+def token_cache(app):
+    from organizer.api import tokens
+
+    tokens.forget_recent()
+    app.config["API_TOKEN_CACHE_SECONDS"] = 60.0
+    yield
+    app.config["API_TOKEN_CACHE_SECONDS"] = 0.0
+    tokens.forget_recent()
+
+
+def test_a_remembered_token_is_forgotten_when_revoked_here(app, client, group_id, token_cache):
+    token = make_token(app, group_id)
+    assert api_get(client, "/people", token).status_code == 200
+    with setup(app):
+        revoke(db.session.get(ApiToken, _token_row(app, token).id))
+    assert api_get(client, "/people", token).status_code == 401
+
+
+def test_another_process_stops_a_revoked_token_when_its_memory_expires(
+    app, client, group_id, token_cache
+):
+    """What docs/api.md says: elsewhere, a revoked token works until API_TOKEN_CACHE_SECONDS
+    have passed since this process looked it up, and not after."""
+    from organizer.api import tokens
+
+    token = make_token(app, group_id)
+    assert api_get(client, "/people", token).status_code == 200
+    with setup(app):  # as another web process would: the row only
+        db.session.get(ApiToken, _token_row(app, token).id).revoked_at = utcnow()
+    assert api_get(client, "/people", token).status_code == 200
+    app.config["API_TOKEN_CACHE_SECONDS"] = 0.0
+    tokens.forget_recent()  # what the expiry of its entry does
+    assert api_get(client, "/people", token).status_code == 401
+
+
 def test_a_token_without_the_scope_gets_403(app, client, group_id):
     reader = make_token(app, group_id)
     response = client.post("/api/v2/tags", json={"name": "volunteer"},

@@ -114,6 +114,28 @@ def test_pages_seeked_from_a_remembered_boundary_are_the_same_pages(
     assert page(2, filter="modified_date gt '2000-01-01'") == thirty[4:8]
 
 
+def test_pages_found_from_checkpoints_are_the_same_pages(
+    app, client, group_id, thirty, paging_cache, monkeypatch
+):
+    """A pager that starts far from any page it was served (backwards, here) starts from
+    every 4th id found in one pass of the index, and gets the pages an offset gives."""
+    from organizer.api import seek
+
+    monkeypatch.setattr(seek, "CHECKPOINT_EVERY", 4)
+    token = make_token(app, group_id)
+
+    def page(n, per_page):
+        found = embedded(api_get(client, "/people", token, page=n, per_page=per_page))
+        return [public_id(p) for p in found]
+
+    assert [page(n, 3) for n in range(10, 0, -1)] == [
+        thirty[(n - 1) * 3 : n * 3] for n in range(10, 0, -1)
+    ]
+    assert page(11, 3) == []
+    assert page(4, 7) == thirty[21:28]
+    assert seek._checkpoints, "the checkpoints were not used"
+
+
 def test_a_total_is_reused_for_a_while(app, client, group_id, thirty, paging_cache):
     token = make_token(app, group_id)
     assert api_get(client, "/people", token).get_json()["total_records"] == 30
