@@ -8,10 +8,10 @@ from typing import Any
 
 from flask import Blueprint, Response, g, json, request
 from flask_babel import gettext as _
-from sqlalchemy import Engine
 from werkzeug.exceptions import HTTPException
 
-from organizer.extensions import csrf, db
+from organizer.db_reads import read_outside_a_transaction
+from organizer.extensions import csrf
 
 log = logging.getLogger("organizer.api")
 
@@ -50,17 +50,10 @@ def error_response(error: HTTPException) -> Response:
 
 
 @bp.before_request
-def _read_outside_a_transaction() -> None:
-    """A GET only reads, and each of its statements sees committed rows anyway (READ
-    COMMITTED): in autocommit, psycopg sends no BEGIN before the first query and no ROLLBACK
-    when the session closes, two of a page's round trips to PostgreSQL."""
-    if request.method not in ("GET", "HEAD") or db.session().in_transaction():
-        return
-    bind = db.session.get_bind()
-    # A session bound to a connection joins that connection's transaction (the tests'
-    # savepoints), whose isolation cannot change.
-    if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+def _reads_outside_a_transaction() -> None:
+    # A GET of the API only reads (the last-used time commits on its own).
+    if request.method in ("GET", "HEAD"):
+        read_outside_a_transaction()
 
 
 @bp.after_request

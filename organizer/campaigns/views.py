@@ -14,6 +14,7 @@ from organizer.campaigns.diff import diff_snapshots
 from organizer.campaigns.forms import language_name
 from organizer.campaigns.importing import export_snapshot
 from organizer.campaigns.web import init_template_helpers, json_download, public_campaign
+from organizer.db_reads import read_outside_a_transaction
 from organizer.urls import external_url, int_arg, page_number
 
 bp = Blueprint("campaigns", __name__)
@@ -39,6 +40,9 @@ def index() -> ResponseReturnValue:
 
 @bp.get("/c/<slug>")
 def page(slug: str) -> ResponseReturnValue:
+    # Reading only (tests/campaigns/test_page_queries.py): no BEGIN or ROLLBACK round trip,
+    # unless a session's user was already read in a transaction.
+    read_outside_a_transaction()
     campaign = public_campaign(slug, with_group=True)
     published = revisions.published_history(campaign)
     if not published:

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from organizer.campaigns import revisions
 from organizer.campaigns.models import Campaign, Revision
 from organizer.campaigns.web import public_campaign
+from organizer.db_reads import read_outside_a_transaction
 from organizer.extensions import db
 from organizer.partners.lines import partner_lines
 from organizer.security import public_form
@@ -217,6 +218,7 @@ def _no_store(body: str, status: int = 200) -> Response:
 
 @bp.get("/c/<slug>/count.json")
 def count_json(slug: str) -> ResponseReturnValue:
+    read_outside_a_transaction()
     found = counting.public_counters(slug)
     if found is None:
         abort(404)

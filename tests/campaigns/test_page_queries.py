@@ -91,6 +91,14 @@ def test_an_anonymous_page_stays_under_the_ceiling(app, client):
     assert len(again) <= ANONYMOUS_CEILING, "\n".join(again)
 
 
+def test_an_anonymous_page_only_reads(app, client):
+    """So that it may read outside a transaction (organizer.db_reads), as count.json does."""
+    a_campaign(app, "page-reads", sections=2, demands=2, proposals=1)
+    for _ in range(2):  # the first render of a process, then one from its caches
+        seen = count_render(app, client, "/c/page-reads")
+        assert seen and all(s.lstrip().upper().startswith(("SELECT", "WITH")) for s in seen), seen
+
+
 def test_a_logged_in_organizers_page_stays_under_the_ceiling(app, client):
     owner = a_campaign(app, "page-queries-team", sections=3, demands=4, proposals=1)
     login(client, owner)
