@@ -92,6 +92,10 @@ def paged(
     scope = (current_token().group_id, request.path.rstrip("/"), request.args.get("filter", ""))
     paging_scope = (*scope, wanted.per_page)
     rows = load(_slice(column, where, wanted, scope, paging_scope))
+    if rows and wanted.page > 1:
+        # Keys are integers: the page before this one ends before its first key, so the
+        # same page asked again starts there, with no offset at all.
+        seek.remember(paging_scope, wanted.page - 1, rows[0].id - 1)
     if len(rows) == wanted.per_page:
         seek.remember(paging_scope, wanted.page, rows[-1].id)
     total = seek.total(scope, lambda: _count(column, where))
