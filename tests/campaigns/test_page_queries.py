@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 
 from organizer.campaigns import amendments
@@ -35,6 +36,18 @@ ANONYMOUS_CEILING = 13
 ORGANIZER_CEILING = 17
 # Transaction control is not a query the page asked for.
 NOT_COUNTED = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN", "COMMIT")
+
+
+@pytest.fixture(autouse=True)
+def _no_counts_from_other_tests(app):
+    """The per-process breakdowns are keyed by campaign id and the counters' stamp: a test
+    database whose ids started over (a migration test) could hand this campaign another's,
+    one query fewer, and the comparisons below would count the cache, not the page."""
+    from organizer.signatures.memo import app_cache
+
+    with app.app_context():
+        for name in ("cahier_count_breakdown", "cahier_chart_svg", "cahier_revision_counts"):
+            app_cache(name).clear()
 
 
 @contextmanager
