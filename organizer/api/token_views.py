@@ -66,7 +66,8 @@ def revoke(slug: str, token_id: int) -> ResponseReturnValue:
         abort(404)
     if tokens.revoke(token, current_user):
         db.session.commit()
-        flash(_("The token “%(label)s” is revoked: it no longer works.", label=token.label),
+        flash(_("The token “%(label)s” is revoked: within a second, it no longer works anywhere.",
+                label=token.label),
               "success")  # fmt: skip
     else:
         flash(_("The token “%(label)s” was already revoked.", label=token.label), "info")
