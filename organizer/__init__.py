@@ -61,6 +61,7 @@ def register_extensions(app: Flask) -> None:
     from organizer.accounts.sessions import init_login
     from organizer.extensions import babel, csrf, db, limiter, migrate
     from organizer.i18n import init_template_context, select_locale
+    from organizer.mail import suppression  # noqa: F401  (its events keep Supporter.suppressed)
 
     db.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

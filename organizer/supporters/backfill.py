@@ -12,6 +12,7 @@ from sqlalchemy import insert, select, update
 from organizer.campaigns.models import Campaign
 from organizer.db import utcnow
 from organizer.extensions import db
+from organizer.mail import suppression
 from organizer.signatures.consents import Purpose
 from organizer.signatures.models import Signature, SignatureConsent, SignatureStatus
 from organizer.supporters.models import ConsentEvent, Supporter, SupporterStatus
@@ -50,6 +51,8 @@ def from_campaign(campaign_id: int) -> int:
         insert(Supporter).returning(Supporter.id, sort_by_parameter_order=True),
         [_supporter_row(group_id, s, version) for s, version in fresh],
     ).all()
+    # A bulk insert skips the mapper events that set the flag of a row as it is written.
+    suppression.refresh(ids)
     db.session.execute(
         update(Signature),
         [{"id": s.id, "supporter_id": i} for (s, _v), i in zip(fresh, ids, strict=True)],

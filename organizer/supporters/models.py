@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from organizer.db import Base, new_public_id, str_enum, utcnow
@@ -17,6 +17,10 @@ class SupporterStatus(enum.StrEnum):
     UNSUBSCRIBED = "unsubscribed"
     BOUNCING = "bouncing"
     COMPLAINED = "complained"
+
+
+# The rows the audience indexes hold; organizer.supporters.audience.mailable says the same.
+MAILABLE = text("status = 'subscribed' AND erased_at IS NULL AND NOT suppressed")
 
 
 class Supporter(Base):
@@ -31,8 +35,7 @@ class Supporter(Base):
         Index("ix_supporter_group_language", "group_id", "language"),
         Index("ix_supporter_group_created", "group_id", "created_at"),
         # The audience count (organizer.supporters.audience) reads only these two: the
-        # mailable supporters with every column a filter compares, and the path from a
-        # suppressed address to its supporter.
+        # mailable supporters with every column a filter compares, ...
         Index(
             "ix_supporter_mailable",
             "group_id",
@@ -40,18 +43,19 @@ class Supporter(Base):
             "language",
             "created_at",
             "id",
-            postgresql_where=text("status = 'subscribed' AND erased_at IS NULL"),
-            sqlite_where=text("status = 'subscribed' AND erased_at IS NULL"),
+            postgresql_where=MAILABLE,
+            sqlite_where=MAILABLE,
         ),
-        # The same supporters in id order, for the filters that are joins (signers, tags,
-        # recipients of a mailing): merge joins with their (…, supporter_id) indexes.
+        # ... and the same supporters in id order, for the filters that are joins (signers,
+        # tags, recipients of a mailing): merge joins with their (…, supporter_id) indexes.
+        # Two integers a row: a scan of it costs a fifth less than one that also carries the
+        # compared columns, and the joins combined with a country or a date were no slower.
         Index(
             "ix_supporter_mailable_id",
             "group_id",
             "id",
-            postgresql_include=["country", "language", "created_at"],
-            postgresql_where=text("status = 'subscribed' AND erased_at IS NULL"),
-            sqlite_where=text("status = 'subscribed' AND erased_at IS NULL"),
+            postgresql_where=MAILABLE,
+            sqlite_where=MAILABLE,
         ),
         Index("ix_supporter_group_email_lower", "group_id", text("lower(email)")),
         # The API pages people in id order on this index alone, and filters on updated_at.
@@ -79,6 +83,9 @@ class Supporter(Base):
     status: Mapped[SupporterStatus] = mapped_column(
         str_enum(SupporterStatus, "supporter_status"), default=SupporterStatus.UNSUBSCRIBED
     )
+    # Whether the address is on the suppression list for this group (or for every group):
+    # kept here by organizer.mail.suppression, so that the audience indexes leave it out.
+    suppressed: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Soft bounces since the last delivery; three make the supporter bouncing.
     soft_bounces: Mapped[int] = mapped_column(default=0)
     # The API's custom fields (Action Network's custom_fields): strings, per group.

@@ -2,7 +2,8 @@
 
 The rows are written with COPY in a realistic mix: most supporters in a few countries,
 languages following the country, a fifth unsubscribed, a few bouncing, complained or erased,
-a few thousand suppressed addresses, a campaign's signers, a tag and a mailing already sent.
+a few thousand suppressed addresses, a campaign's signers, a tag and a mailing already sent,
+and other tags and earlier mailings beside them.
 Each filter is counted 20 times through organizer.supporters.audience.count, as the
 mailing's audience page does.
 """
@@ -92,7 +93,8 @@ def _supporters(conn: psycopg.Connection[Any], group_id: int, count: int) -> Non
 def _actions(
     conn: psycopg.Connection[Any], group_id: int, campaign: dict[str, Any]
 ) -> dict[str, int]:
-    """A fifth signed the campaign, a tenth carry a tag, a third received a mailing."""
+    """A fifth signed the campaign, a tenth carry a tag, a third received a mailing; a few
+    thousand addresses are suppressed."""
     now = datetime.now(UTC)
     first = conn.execute(
         "SELECT min(id) FROM supporter WHERE group_id = %s AND email LIKE 'aud-%%'", (group_id,)
@@ -139,8 +141,41 @@ def _actions(
         " FROM supporter WHERE group_id = %s AND status = 'subscribed' AND id %% 200 = 7",
         (now, group_id),
     )  # fmt: skip
+    # What organizer.mail.suppression keeps on the supporter row.
+    conn.execute(
+        "UPDATE supporter SET suppressed = true WHERE group_id = %s AND EXISTS (SELECT 1"
+        " FROM mail_suppression m WHERE m.email = lower(supporter.email)"
+        " AND (m.group_id IS NULL OR m.group_id = supporter.group_id))",
+        (group_id,),
+    )  # fmt: skip
     assert tag is not None and mailing is not None
+    _history(conn, group_id, now)
     return {"tag_id": tag[0], "mailing_id": mailing[0]}
+
+
+def _history(conn: psycopg.Connection[Any], group_id: int, now: datetime) -> None:
+    """Other tags and earlier mailings, as a list this large has: a filter on one of them
+    must read that one's rows, not every tag's or every mailing's."""
+    for n, share in enumerate((20, 25)):
+        conn.execute(
+            "WITH tag AS (INSERT INTO supporter_tag (group_id, name, created_at, updated_at,"
+            " public_id) VALUES (%s, %s, %s, %s, gen_random_uuid()::text) RETURNING id)"
+            " INSERT INTO supporter_tagging (supporter_id, tag_id, created_at, public_id)"
+            " SELECT supporter.id, tag.id, %s, gen_random_uuid()::text FROM supporter, tag"
+            " WHERE group_id = %s AND supporter.id %% %s = 1",
+            (group_id, f"earlier-{n}", now, now, now, group_id, share),
+        )  # fmt: skip
+    for share in (4, 5):
+        conn.execute(
+            "WITH m AS (INSERT INTO mailing (group_id, from_name, audience, status,"
+            " expanded_through_id, recipient_count, archive_public, archive_id, created_at,"
+            " updated_at, public_id) VALUES (%s, 'Earlier', '{}', 'sent', 0, 0, false, %s, %s,"
+            " %s, gen_random_uuid()::text) RETURNING id)"
+            " INSERT INTO mailing_recipient (mailing_id, supporter_id, status, created_at,"
+            " updated_at) SELECT m.id, supporter.id, 'sent', %s, %s FROM supporter, m"
+            " WHERE group_id = %s AND status = 'subscribed' AND supporter.id %% %s = 2",
+            (group_id, uuid.uuid4().hex, now, now, now, now, group_id, share),
+        )  # fmt: skip
 
 
 def seed(database_url: str, campaign: dict[str, Any], count: int = SUPPORTERS) -> dict[str, Any]:

@@ -260,3 +260,20 @@ def test_a_pending_signature_never_counts(group):
     supporter = SupporterFactory(group=group)
     sign(campaign, revision(campaign), supporter, SignatureStatus.PENDING)
     assert count(group.id, inc(("campaign", campaign.id))) == 0
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        test_the_base_is_subscribed_not_erased_and_not_suppressed,
+        test_tagged_and_not_tagged,
+        test_received_a_mailing_or_not,
+        test_includes_and_excludes_combine,
+    ],
+)
+def test_the_same_rules_hold_on_sqlite(check, make_app, migrated_sqlite_url):
+    lite = make_app({"TESTING": True}, DATABASE_URL=migrated_sqlite_url)
+    with lite.app_context():
+        assert db.engine.dialect.name == "sqlite"
+        check(GroupFactory())
+        db.session.remove()

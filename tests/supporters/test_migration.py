@@ -1,4 +1,5 @@
-"""Migration 0018 turns the confirmed actions of before into supporters, on both databases."""
+"""Migrations 0018 (supporters from the confirmed actions of before) and 0021 (the
+suppression list's answer on each supporter row), on both databases."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from organizer.campaigns.revisions import published_revision
 from organizer.db import utcnow
 from organizer.events.models import RSVP, RSVPStatus
 from organizer.extensions import db
+from organizer.mail.models import Suppression, SuppressionReason
 from organizer.signatures.consents import withdraw
 from organizer.signatures.models import (
     Commitment,
@@ -21,8 +23,15 @@ from organizer.signatures.models import (
     Signature,
     SignatureStatus,
 )
+from organizer.supporters.audience import Audience, count
 from organizer.supporters.models import ConsentEvent, Supporter
-from tests.factories import EventFactory, SignatureFactory, UserFactory
+from tests.factories import (
+    EventFactory,
+    GroupFactory,
+    SignatureFactory,
+    SupporterFactory,
+    UserFactory,
+)
 from tests.signatures.conftest import make_campaign
 
 
@@ -133,4 +142,36 @@ def test_0018_makes_supporters_of_confirmed_actions_with_their_consents(old_app)
         assert db.session.get(RSVP, ids["rsvp_new"]).supporter_id == gina.id
         assert db.session.get(RSVP, ids["rsvp_host"]).supporter_id is None
         assert db.session.get(RSVP, ids["rsvp_pending"]).supporter_id is None
+        db.session.remove()
+
+
+def test_0021_flags_the_supporters_the_suppression_list_already_held(old_app):
+    with old_app.app_context():
+        here, there = GroupFactory(), GroupFactory()
+        rows = {
+            "complained": SupporterFactory(group=here, email="Ada@Example.org"),
+            "complained_elsewhere": SupporterFactory(group=there, email="ada@example.org"),
+            "bounced": SupporterFactory(group=there, email="gone@example.org"),
+            "fine": SupporterFactory(group=here, email="bea@example.org"),
+            "erased": SupporterFactory(group=here, email=None, canonical_email=None,
+                                       erased_at=utcnow()),
+        }  # fmt: skip
+        db.session.add_all([
+            Suppression(email="ada@example.org", group_id=here.id,
+                        reason=SuppressionReason.COMPLAINT),
+            Suppression(email="gone@example.org", group_id=None,
+                        reason=SuppressionReason.HARD_BOUNCE),
+        ])  # fmt: skip
+        db.session.commit()
+        ids = {name: row.id for name, row in rows.items()}
+        groups = here.id, there.id
+        db.session.remove()
+        flask_migrate.downgrade(revision="0020")
+        flask_migrate.upgrade()
+        flags = dict(db.session.execute(select(Supporter.id, Supporter.suppressed)).all())
+        assert {name: flags[i] for name, i in ids.items()} == {
+            "complained": True, "complained_elsewhere": False, "bounced": True,
+            "fine": False, "erased": False,
+        }  # fmt: skip
+        assert [count(g, Audience()) for g in groups] == [1, 1]
         db.session.remove()
