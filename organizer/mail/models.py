@@ -48,6 +48,10 @@ class OutboundEmail(Base):
     next_attempt_at: Mapped[datetime | None]
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
+    # A body shared with other rows (a mailing's, see organizer/mail/bodies.py), filled with
+    # this row's values; text_body and html_body are then empty.
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("outbound_body.id"))
+    merge_values: Mapped[list[str] | None] = mapped_column(JSON)
 
     attachments: Mapped[list[OutboundAttachment]] = relationship(
         cascade="all, delete-orphan", order_by="OutboundAttachment.position"
@@ -55,6 +59,20 @@ class OutboundEmail(Base):
 
     def __repr__(self) -> str:
         return f"<OutboundEmail {self.id} {self.kind} {self.status}>"
+
+
+class OutboundBody(Base):
+    """A body many outbox rows share, with slots for each row's values; never changed once
+    written, so that a message built twice is built alike."""
+
+    __tablename__ = "outbound_body"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Who stored it and for what: "mailing:<id>:<language>".
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class OutboundAttachment(Base):

@@ -19,13 +19,14 @@ from sqlalchemy import Table, func, insert, select, update
 
 from organizer.db import after_commit, utcnow
 from organizer.extensions import db
-from organizer.mail import mime
+from organizer.mail import bodies, mime
 from organizer.mail.delivery import (
     DeliveryResult,
     claim_batch,
     claim_many,
     deliver,
     deliver_claimed,
+    log_sent_together,
     retry_delay,
 )
 from organizer.mail.dispatch import (
@@ -42,8 +43,8 @@ from organizer.mail.rendering import RenderedEmail, render_email
 __all__ = [
     "DELIVER_BATCH", "DELIVER_BATCH_TASK", "DELIVER_TASK", "Attachment", "DeliveryResult",
     "build_message", "claim", "claim_batch", "claim_many", "deliver", "deliver_claimed",
-    "enqueue_after_commit", "flush_dispatch", "queue_email", "queue_email_id", "retry_delay",
-    "sweep",
+    "enqueue_after_commit", "flush_dispatch", "log_sent_together", "queue_email",
+    "queue_email_id", "retry_delay", "sweep",
 ]  # fmt: skip
 
 SWEEP_BATCH = 1000
@@ -159,9 +160,10 @@ def claim(email_id: int) -> bool:
 
 def build_message(email: OutboundEmail) -> EmailMessage:
     """The message of an outbox row, built by the general builder (attachments and all)."""
+    text, html = bodies.bodies_of(email)
     outgoing = Outgoing(
-        id=email.id, to_addr=email.to_addr, subject=email.subject, text_body=email.text_body,
-        html_body=email.html_body, headers=email.headers or {}, message_id=email.message_id,
+        id=email.id, to_addr=email.to_addr, subject=email.subject, text_body=text,
+        html_body=html, headers=email.headers or {}, message_id=email.message_id,
         kind=email.kind, locale=email.locale, attempts=email.attempts,
         attachments=tuple(
             Attachment(a.filename, a.mime_type, a.content) for a in email.attachments

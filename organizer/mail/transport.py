@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import smtplib
 import ssl
 import threading
@@ -93,7 +95,7 @@ class SMTPTransport:
     def send_raw(self, sender: str, recipient: str, data: bytes) -> None:
         if self.signer is not None:
             data = self.signer.sign(data)
-        self._over_connection(lambda conn: conn.sendmail(sender, [recipient], data))
+        self._over_connection(lambda conn: send_pipelined(conn, sender, recipient, data))
 
     def _over_connection(self, send: Callable[[smtplib.SMTP], object]) -> None:
         try:
@@ -114,6 +116,62 @@ class SMTPTransport:
         self._local.conn = None
         if conn is not None:
             conn.close()
+
+
+def send_pipelined(conn: smtplib.SMTP, sender: str, recipient: str, data: bytes) -> None:
+    """``conn.sendmail(sender, [recipient], data)`` in two round trips rather than four when
+    the server offers PIPELINING (RFC 2920): MAIL, RCPT and DATA go in one write, then the
+    content. Refusals raise what smtplib's would, so retries and bounces read them alike.
+    ``data`` is ASCII with CRLF line ends, as ``mime.build_bytes`` makes it."""
+    conn.ehlo_or_helo_if_needed()
+    if not conn.has_extn("pipelining"):
+        conn.sendmail(sender, [recipient], data)
+        return
+    conn.send(f"MAIL FROM:{_path(sender)}\r\nRCPT TO:{_path(recipient)}\r\nDATA\r\n".encode())
+    mail, rcpt, start = conn.getreply(), conn.getreply(), conn.getreply()
+    if start[0] == 354 and (mail[0] != 250 or rcpt[0] not in (250, 251)):
+        # A server that took DATA although nobody may receive it: end the data at once.
+        conn.send(b".\r\n")
+        conn.getreply()
+    if 421 in (mail[0], rcpt[0], start[0]):
+        conn.close()
+    else:
+        if start[0] != 354:
+            _reset(conn)
+    if mail[0] != 250:
+        raise smtplib.SMTPSenderRefused(mail[0], mail[1], sender)
+    if rcpt[0] not in (250, 251):
+        raise smtplib.SMTPRecipientsRefused({recipient: rcpt})
+    if start[0] != 354:
+        raise smtplib.SMTPDataError(*start)
+    content = _DOT_LINE.sub(b"..", data)
+    if not content.endswith(b"\r\n"):
+        content += b"\r\n"
+    conn.send(content + b".\r\n")
+    code, reply = conn.getreply()
+    if code != 250:
+        if code == 421:
+            conn.close()
+        else:
+            _reset(conn)
+        raise smtplib.SMTPDataError(code, reply)
+
+
+def _path(address: str) -> str:
+    """``<address>`` for a bare address, which is what the outbox holds: smtplib's
+    quoteaddr parses it with email.utils first, a fifth of a message's CPU."""
+    if not address.isascii() or any(c in address for c in "\r\n\0<> "):
+        return smtplib.quoteaddr(address).replace("\r", "").replace("\n", "")
+    return f"<{address}>"
+
+
+# RFC 5321 4.5.2: a line of the content that starts with a dot gets a second one.
+_DOT_LINE = re.compile(rb"(?m)^\.")
+
+
+def _reset(conn: smtplib.SMTP) -> None:
+    with contextlib.suppress(smtplib.SMTPServerDisconnected):
+        conn.rset()
 
 
 def _addresses(message: EmailMessage) -> tuple[str, bool]:

@@ -7,8 +7,10 @@
     {{ campaign_url:<slug> }}     the public page of one of the group's campaigns
 
 A mailing is rendered once per language with each per-recipient field replaced by a
-sentinel (plain letters and digits, which Markdown, nh3 and URLs leave alone); expansion
-then substitutes the sentinels per recipient with one regular expression.
+sentinel, a slot of organizer/mail/bodies.py (plain letters and digits, which Markdown, nh3
+and URLs leave alone). The bodies are stored once so; each recipient's outbox row carries
+its values in ``PER_RECIPIENT`` order, and the worker fills them in. The subject is filled
+at expansion.
 """
 
 from __future__ import annotations
@@ -18,13 +20,15 @@ from collections.abc import Callable, Mapping
 
 from flask_babel import lazy_gettext as _l
 
+from organizer.mail import bodies
+
 FIELD = re.compile(
     r"\{\{\s*(?P<name>[a-z_]+)(?::(?P<arg>[\w-]+))?\s*"
     r"(?:\|\s*\"(?P<fallback>[^\"{}]{0,80})\"\s*)?\}\}"
 )
 PER_RECIPIENT = ("first_name", "manage_url", "unsubscribe_url", "why")
-SENTINELS = {name: f"zCahierMerge{index}x" for index, name in enumerate(PER_RECIPIENT)}
-SENTINEL = re.compile(r"zCahierMerge(\d)x")
+SENTINELS = {name: bodies.slot(index) for index, name in enumerate(PER_RECIPIENT)}
+SENTINEL = bodies.SLOT
 _BY_INDEX = dict(enumerate(PER_RECIPIENT))
 KNOWN = frozenset(("first_name", "manage_url", "unsubscribe_url", "campaign_url"))
 

@@ -11,7 +11,7 @@ batch back, never a second message. SQLite (development): row by row.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, cast
 
 from sqlalchemy import Table, select, text, update
@@ -25,7 +25,8 @@ _outbox = cast(Table, OutboundEmail.__table__)
 _recipients = cast(Table, MailingRecipient.__table__)
 OUTBOX_COLUMNS = ("to_addr", "subject", "text_body", "html_body", "headers", "message_id",
                   "kind", "locale", "related_type", "related_id", "idempotency_key", "status",
-                  "attempts", "created_at", "updated_at", "next_attempt_at")  # fmt: skip
+                  "attempts", "created_at", "updated_at", "next_attempt_at", "body_id",
+                  "merge_values")  # fmt: skip
 
 
 def _postgresql() -> bool:
@@ -66,30 +67,37 @@ RECIPIENT_COLUMNS = ("id", "mailing_id", "supporter_id", "email_id", "status", "
                      "updated_at")  # fmt: skip
 
 
-def write(outbox: list[tuple[Any, ...]], recipients: list[tuple[Any, ...]]) -> list[int]:
+def write(outbox: Iterable[tuple[Any, ...]], recipients: list[tuple[Any, ...]]) -> list[int]:
     """Write the batch's rows (tuples in OUTBOX_COLUMNS and RECIPIENT_COLUMNS order, ids
-    included on PostgreSQL); returns the outbox ids."""
-    if not outbox:
-        return []
+    included on PostgreSQL); returns the outbox ids. ``recipients`` is read once ``outbox``
+    is exhausted, so a generator may fill it as it goes."""
     if _postgresql():
         db.session.execute(_LZ4)
-        _copy("outbound_email", ("id", *OUTBOX_COLUMNS), outbox)
-        _copy("mailing_recipient", RECIPIENT_COLUMNS, recipients)
-        return [row[0] for row in outbox]
-    return _write_sqlite(outbox, recipients)
+        ids: list[int] = []
+        _copy("outbound_email", ("id", *OUTBOX_COLUMNS), _noting_ids(outbox, ids))
+        if ids:
+            _copy("mailing_recipient", RECIPIENT_COLUMNS, recipients)
+        return ids
+    return _write_sqlite(list(outbox), recipients)
 
 
-# A mailing's rendered bodies are the bulk of what a batch writes (3 to 4 kB a recipient, all
-# compressed into TOAST): lz4 compresses them several times faster than the default pglz,
-# which took a fifth of an expansion. For this transaction only, and only where the server
-# was built with lz4 (a SET it does not know would abort the batch).
+def _noting_ids(rows: Iterable[tuple[Any, ...]], ids: list[int]) -> Iterator[tuple[Any, ...]]:
+    for row in rows:
+        ids.append(row[0])
+        yield row
+
+
+# For a row that still goes over TOAST's 2 kB (a long subject, many headers; every row did
+# while each carried its rendered bodies, 3 to 4 kB): lz4 is several times faster than the
+# default pglz, which took a fifth of an expansion then. For this transaction only, and only
+# where the server was built with lz4 (a SET it does not know would abort the batch).
 _LZ4 = text(
     "SELECT set_config('default_toast_compression', 'lz4', true) FROM pg_settings "
     "WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)"
 )
 
 
-def _copy(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+def _copy(table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
     raw = db.session.connection().connection.driver_connection
     names = ", ".join(columns)
     with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:  # type: ignore[union-attr]
@@ -98,10 +106,11 @@ def _copy(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> No
 
 
 def _write_sqlite(outbox: list[tuple[Any, ...]], recipients: list[tuple[Any, ...]]) -> list[int]:
-    ids = []
+    ids: list[int] = []
     for email, recipient in zip(outbox, recipients, strict=True):
         values = dict(zip(OUTBOX_COLUMNS, email[1:], strict=True))
         values["headers"] = json.loads(values["headers"])
+        values["merge_values"] = json.loads(values["merge_values"])
         rid = db.session.execute(
             sqlite.insert(_recipients).returning(_recipients.c.id),
             dict(zip(RECIPIENT_COLUMNS[1:], recipient[1:], strict=True)),

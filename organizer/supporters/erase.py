@@ -261,7 +261,7 @@ def _scrub_emails(supporter_id: int | None, signature_ids: list[int], rsvp_ids: 
     _update(OutboundEmail, OutboundEmail.id.in_(ids), OutboundEmail.status == EmailStatus.QUEUED,
             status=EmailStatus.FAILED, last_error="erased")  # fmt: skip
     _update(OutboundEmail, OutboundEmail.id.in_(ids), to_addr="", subject="", text_body="",
-            html_body="", headers={})  # fmt: skip
+            html_body="", headers={}, merge_values=None)  # fmt: skip
     return len(ids)
 
 

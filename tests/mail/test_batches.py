@@ -110,3 +110,36 @@ def test_a_batch_is_delivered_once_each_with_failures_recorded(app, services, co
     assert len(received) == 11 and set(received.values()) == {1}
     assert services.smtp.messages_to("batch3@example.org") == []
     assert len(services.smtp.messages_to("batch5@example.org")) == 1
+
+
+@pytest.mark.integration
+def test_each_message_of_a_batch_is_recorded_before_the_next(app, services, committed_db):
+    """On the batch's autocommit connection, a message's "sent" stands on its own the moment
+    it is recorded: a worker killed later in the batch has only its message in flight."""
+    with app.app_context():
+        ids = _rows(3)
+        db.session.commit()
+        claimed = outbox.claim_batch(ids)
+        db.session.commit()
+        seen = []
+        with db.engine.connect() as pooled:
+            conn = pooled.execution_options(isolation_level="AUTOCOMMIT")
+            for email in claimed:
+                assert outbox.deliver_claimed(email, conn).status == EmailStatus.SENT
+                # Another connection, as the sweeper after a crash would look.
+                with db.engine.connect() as other:
+                    status = select(OutboundEmail.status).where(OutboundEmail.id == email.id)
+                    seen.append(other.scalar(status))
+    assert seen == [EmailStatus.SENT] * 3
+    assert Counter(m.message_id for m in services.smtp.received).most_common(1)[0][1] == 1
+
+
+@pytest.mark.integration
+def test_a_batch_logs_its_sent_ids_in_one_line(app, services, committed_db, worker):
+    with app.app_context():
+        ids = _rows(3, prefix="logged")
+        outbox.enqueue_after_commit(ids)
+        db.session.commit()
+    line = " ".join(str(i) for i in ids)
+    wait_for(lambda: f"emails {line} (batch) sent" in worker.log(), 30, what="the batch's line")
+    assert not any(f"email {i} (batch) sent" in worker.log() for i in ids)

@@ -1,6 +1,8 @@
-"""SMTP delivery in-process: connection reuse and the retry cap."""
+"""SMTP delivery in-process: connection reuse, the retry cap, and the pipelined exchange."""
 
 from __future__ import annotations
+
+import smtplib
 
 import pytest
 
@@ -89,3 +91,52 @@ def test_smtp_url_schemes_are_checked():
         SMTPTransport("http://mail.example.org", timeout=1)
     transport = SMTPTransport("smtps://user%40x:p%3Ass@mail.example.org", timeout=1)
     assert (transport.port, transport.username, transport.password) == (465, "user@x", "p:ss")
+
+
+def _raw(to: str, body: bytes) -> bytes:
+    return (
+        b"From: Cahier <noreply@cahier.example>\r\nTo: " + to.encode() + b"\r\n"
+        b"Subject: Dots\r\nMessage-ID: <" + to.encode() + b">\r\n\r\n" + body
+    )
+
+
+@pytest.mark.parametrize("pipelining", [True, False], ids=["pipelined", "one-at-a-time"])
+def test_both_exchanges_deliver_the_content_as_it_was(app, services, pipelining):
+    services.smtp.reset()
+    services.smtp.behaviour.pipelining = pipelining
+    smtp = SMTPTransport(services.smtp.url, timeout=5)
+    try:
+        # A line that is a lone dot would end the data if it were not doubled on the wire.
+        body = b"First line\r\n.\r\n..two dots\r\n.leading dot\r\nlast line without CRLF"
+        smtp.send_raw("bounce+1@cahier.example", "dots@example.org", _raw("dots@example.org", body))
+        smtp.send_raw("bounce+2@cahier.example", "next@example.org", _raw("next@example.org", b"x"))
+    finally:
+        smtp.close()
+    [dots] = services.smtp.received_by("dots@example.org")
+    assert dots.raw.split(b"\r\n\r\n", 1)[1] == body + b"\r\n"
+    assert dots.envelope_from == "bounce+1@cahier.example"
+    assert [m.envelope_from for m in services.smtp.received_by("next@example.org")] == [
+        "bounce+2@cahier.example"
+    ]
+    assert services.smtp.greetings == 1
+
+
+@pytest.mark.parametrize("pipelining", [True, False], ids=["pipelined", "one-at-a-time"])
+def test_refusals_read_alike_and_the_connection_goes_on(app, services, pipelining):
+    services.smtp.reset()
+    services.smtp.behaviour.pipelining = pipelining
+    services.smtp.behaviour.refuse["gone@example.org"] = "550 5.1.1 No such mailbox"
+    services.smtp.behaviour.defer_once["later@example.org"] = "451 4.3.0 Try again later"
+    smtp = SMTPTransport(services.smtp.url, timeout=5)
+    try:
+        with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+            smtp.send_raw("s@cahier.example", "gone@example.org", _raw("gone@example.org", b"x"))
+        assert refused.value.recipients["gone@example.org"][0] == 550
+        with pytest.raises(smtplib.SMTPDataError) as deferred:
+            smtp.send_raw("s@cahier.example", "later@example.org", _raw("later@example.org", b"x"))
+        assert deferred.value.smtp_code == 451
+        smtp.send_raw("s@cahier.example", "later@example.org", _raw("later@example.org", b"y"))
+    finally:
+        smtp.close()
+    assert [m.envelope_to for m in services.smtp.received] == [["later@example.org"]]
+    assert services.smtp.greetings == 1

@@ -7,17 +7,26 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from organizer.extensions import db
-from organizer.mail import suppression
-from organizer.mail.models import OutboundEmail, SuppressionReason
+from organizer.mail import bodies, suppression
+from organizer.mail.models import EmailStatus, OutboundBody, OutboundEmail, SuppressionReason
 from organizer.mailings import expansion, sending
 from organizer.mailings.models import MailingRecipient
 from organizer.supporters.audience import Audience, Condition
+from organizer.supporters.erase import erase
 from organizer.supporters.models import SupporterStatus
 from tests.mailings.conftest import compose, expand_all, start, supporter
 
 
 def _rows():
     return db.session.scalars(select(OutboundEmail).order_by(OutboundEmail.to_addr)).all()
+
+
+def _text(row):
+    return bodies.bodies_of(row)[0]
+
+
+def _html(row):
+    return bodies.bodies_of(row)[1]
 
 
 def test_each_mailable_supporter_gets_one_message_with_their_merge_fields(group, owner):
@@ -32,9 +41,9 @@ def test_each_mailable_supporter_gets_one_message_with_their_merge_fields(group,
     expand_all(mailing)
     rows = {row.to_addr: row for row in _rows()}
     assert set(rows) == {"ada@example.org", "nameless@example.org", "claire@example.org"}
-    assert "Hello Ada!" in rows["ada@example.org"].text_body
-    assert "Hello friend!" in rows["nameless@example.org"].text_body
-    assert "Bonjour Claire !" in rows["claire@example.org"].text_body
+    assert "Hello Ada!" in _text(rows["ada@example.org"])
+    assert "Hello friend!" in _text(rows["nameless@example.org"])
+    assert "Bonjour Claire !" in _text(rows["claire@example.org"])
     assert rows["claire@example.org"].subject == "Nouvelles"
     assert rows["claire@example.org"].locale == "fr"
     ada_row = rows["ada@example.org"]
@@ -51,10 +60,10 @@ def test_each_mailable_supporter_gets_one_message_with_their_merge_fields(group,
     assert ada_row.headers["List-Id"].endswith(">")
     assert ada_row.headers["Reply-To"] == "team@riders.example"
     # The footer: why, a visible unsubscribe link, the postal address; no tracking.
-    assert "you signed a petition of Riders Union on March 2, 2026" in ada_row.text_body
-    assert "/unsubscribe/s/" in ada_row.html_body
-    assert "1 Rue de la Paix" in ada_row.html_body
-    assert "<img" not in ada_row.html_body
+    assert "you signed a petition of Riders Union on March 2, 2026" in _text(ada_row)
+    assert "/unsubscribe/s/" in _html(ada_row)
+    assert "1 Rue de la Paix" in _html(ada_row)
+    assert "<img" not in _html(ada_row)
     assert mailing.recipient_count == 3 and mailing.expanded_at is not None
 
 
@@ -63,7 +72,48 @@ def test_merge_values_are_escaped_in_the_html_part(group, owner):
     mailing = start(compose(group, owner))
     expand_all(mailing)
     row = _rows()[0]
-    assert "&lt;b&gt;Eve&lt;/b&gt;" in row.html_body and "<b>Eve" not in row.html_body
+    assert "&lt;b&gt;Eve&lt;/b&gt;" in _html(row) and "<b>Eve" not in _html(row)
+
+
+def test_the_body_is_stored_once_per_language_and_each_row_carries_its_values(group, owner):
+    supporter(group, "ada@example.org", name="Ada Lovelace")
+    supporter(group, "bea@example.org", name="Bea Smith")
+    supporter(group, "claire@example.org", name="Claire Dupont", language="fr")
+    mailing = start(compose(group, owner, subjects={"en": "News", "fr": "Nouvelles"}))
+    expand_all(mailing, size=1)
+    stored = db.session.scalars(select(OutboundBody).order_by(OutboundBody.key)).all()
+    assert [body.key for body in stored] == [f"mailing:{mailing.id}:en", f"mailing:{mailing.id}:fr"]
+    rows = {row.to_addr: row for row in _rows()}
+    assert {row.text_body + row.html_body for row in rows.values()} == {""}
+    assert rows["ada@example.org"].body_id == rows["bea@example.org"].body_id == stored[0].id
+    assert rows["claire@example.org"].body_id == stored[1].id
+    assert rows["bea@example.org"].merge_values[0] == "Bea"
+    assert "Hello Bea!" in _text(rows["bea@example.org"])
+    assert "Hello Ada!" not in _text(rows["bea@example.org"])
+
+
+def test_a_rerun_fills_the_body_the_first_run_stored(group, owner):
+    supporter(group, "ada@example.org")
+    mailing = start(compose(group, owner))
+    first = expansion.start(mailing.id)
+    mailing.contents[0].body_markdown = "Edited behind the first run's back"
+    db.session.flush()
+    again = expansion.start(mailing.id)
+    assert again.body_ids == first.body_ids
+    expand_all(mailing)
+    assert "Hello Ada!" in _text(_rows()[0]) and "Edited" not in _text(_rows()[0])
+
+
+def test_erasing_a_recipient_leaves_nothing_of_them_in_the_queued_row(group, owner):
+    ada = supporter(group, "ada@example.org", name="Ada Lovelace")
+    expand_all(start(compose(group, owner)))
+    erase(ada, None)
+    db.session.flush()
+    [row] = _rows()
+    db.session.refresh(row)
+    assert (row.to_addr, row.merge_values, row.status) == ("", None, EmailStatus.FAILED)
+    assert "Ada" not in _text(row) and "Ada" not in _html(row)
+    assert f"/unsubscribe/s/{ada.id}-" not in _html(row)
 
 
 def test_only_mailable_supporters_and_the_audience_are_expanded(group, owner):

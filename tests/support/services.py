@@ -208,6 +208,9 @@ class SmtpBehaviour:
     refuse: dict[str, str] = field(default_factory=dict)
     defer_once: dict[str, str] = field(default_factory=dict)
     delay_seconds: float = 0.0
+    # Offered as most relays do (RFC 2920), so that tests take the transport's pipelined
+    # path; False for its one-command-at-a-time fallback.
+    pipelining: bool = True
 
 
 class SmtpSink:
@@ -265,6 +268,8 @@ class _Handler:
         with self.sink.lock:
             self.sink.greetings += 1
         session.host_name = hostname
+        if self.sink.behaviour.pipelining:
+            responses.insert(-1, "250-PIPELINING")
         return responses
 
     async def handle_RCPT(
