@@ -15,18 +15,15 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 from tests.bench import seed
 from tests.bench.api_scenarios import PER_PAGE
 from tests.bench.api_scenarios import seed as seed_people
 from tests.bench.cpu import CpuMeter
-from tests.bench.page_profile import summarize
+from tests.bench.page_profile import spied
 from tests.bench.stack import Stack, running_stack
 from tests.bench.wrk import Load, run_wrk
 
@@ -55,20 +52,9 @@ def measure(stack: Stack, args: tuple[str, ...]) -> dict[str, Any]:
 
 
 def profile(stack: Stack, args: tuple[str, ...], name: str) -> dict[str, Any]:
-    py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
-    out = Path("test-artifacts/bench") / f"py-spy-api-{name}.txt"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    master = stack.processes["web"].process.pid
-    spy = subprocess.Popen(
-        [py_spy, "record", "--pid", str(master), "--subprocesses", "--format", "raw",
-         "--rate", "250", "--duration", str(SECONDS), "--output", str(out), "--nonblocking"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    time.sleep(1)
-    run_wrk(stack.base_url, "api_pages.lua", Load(CONNECTIONS, duration=SECONDS - 1),
-            stack.workdir, args)  # fmt: skip
-    spy.wait(SECONDS + 30)
-    return summarize(out.read_text())
+    return spied(stack, f"api-{name}", SECONDS, lambda seconds: run_wrk(
+        stack.base_url, "api_pages.lua", Load(CONNECTIONS, duration=seconds), stack.workdir,
+        args))  # fmt: skip
 
 
 def main() -> None:

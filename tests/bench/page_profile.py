@@ -24,6 +24,7 @@ import sys
 import time
 import urllib.request
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -89,18 +90,28 @@ def _postgres(stack: Stack) -> dict[str, int]:
 
 
 def profile(stack: Stack, path: str, name: str) -> dict[str, Any]:
+    def load(seconds: int) -> object:
+        return run_wrk(stack.base_url + path, "get.lua", Load(CONNECTIONS, duration=seconds),
+                       stack.workdir)  # fmt: skip
+
+    return spied(stack, name, SECONDS, load)
+
+
+def spied(stack: Stack, name: str, seconds: int, load: Callable[[int], object]) -> dict[str, Any]:
+    """py-spy on every gunicorn worker for ``seconds`` while ``load`` runs (given its own
+    duration, a second shorter), summarized."""
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     out = Path("test-artifacts/bench") / f"py-spy-{name}.txt"
+    out.parent.mkdir(parents=True, exist_ok=True)
     master = stack.processes["web"].process.pid
     spy = subprocess.Popen(
         [py_spy, "record", "--pid", str(master), "--subprocesses", "--format", "raw",
-         "--rate", "250", "--duration", str(SECONDS), "--output", str(out), "--nonblocking"],
+         "--rate", "250", "--duration", str(seconds), "--output", str(out), "--nonblocking"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     time.sleep(1)
-    run_wrk(stack.base_url + path, "get.lua", Load(CONNECTIONS, duration=SECONDS - 1),
-            stack.workdir)  # fmt: skip
-    spy.wait(SECONDS + 30)
+    load(seconds - 1)
+    spy.wait(seconds + 30)
     return summarize(out.read_text())
 
 
