@@ -40,6 +40,9 @@ def test_a_visitor_picks_paris_from_the_suggestions(browser, live_server, app, c
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Screenings").click()
     expect(page.get_by_role("heading", name="Screenings", exact=True)).to_be_visible()
 
+    # Typed before near-me.js has run, the letters would ask for no suggestion at all (seen
+    # once on a loaded machine): the page's scripts first.
+    page.wait_for_load_state("load")
     near = page.get_by_label("Near")
     near.press_sequentially("Par")
     expect(page.locator("#city-suggestions option[value='Paris, France']")).to_have_count(1)
