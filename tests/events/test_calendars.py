@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from xml.etree import ElementTree
 from zoneinfo import ZoneInfo
 
@@ -50,7 +50,10 @@ def test_the_event_ics_is_complete(client, ctx):
 
 
 def test_uid_is_stable_and_sequence_rises_on_each_edit(client, ctx):
-    event = EventFactory()
+    # At 11:00 UTC (midday in Paris), so that an hour later is the same day whenever the
+    # test runs: started after 23:00 in Paris, it wrapped to the morning of the same date.
+    noon = datetime.now(UTC).replace(hour=11, minute=0, second=0, microsecond=0)
+    event = EventFactory(starts_at=noon + timedelta(days=7))
     before = _parse(client.get(f"/events/{event.id}/event.ics")).walk("VEVENT")[0]
     later = local(event.starts_at + timedelta(hours=1), event.timezone)
     hosting.update_event(event, _details(event, title="New title", start_time=later.time()))
