@@ -10,7 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from organizer.extensions import db
-from tests.factories import PASSWORD, SupporterFactory, UserFactory
+from tests.e2e.steps import log_in, no_sideways_scroll
+from tests.factories import SupporterFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
@@ -31,21 +32,6 @@ def _seed(app) -> dict[str, str]:
     return slugs
 
 
-def _log_in(page) -> None:
-    page.goto("/account/login")
-    page.locator("[name=email]").fill("tina@example.org")
-    page.locator("[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
-
-
-def _no_sideways_scroll(page) -> None:
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{page.url} is {overflow}px too wide"
-
-
 def _people(page, token: str) -> int:
     return page.request.get("/api/v2/people", headers={"OSDI-API-Token": token}).status
 
@@ -61,13 +47,13 @@ def _walk(page, shots, label: str, slug: str, texts: dict[str, str]) -> None:
     expect(page.locator("#created-heading")).to_contain_text("Parsons")
     token = page.locator("#new-token").input_value()
     assert token.startswith("cah_")
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     shots(page, f"{label}-token-shown-once")
     assert _people(page, token) == 200
     page.get_by_role("button", name=re.compile("Parsons")).click()
     expect(page.locator("main")).to_contain_text(texts["revoked"])
     expect(page.locator("#new-token")).to_have_count(0)  # shown once, not again
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     shots(page, f"{label}-revoked")
     assert _people(page, token) == 401
 
@@ -90,7 +76,7 @@ def test_an_owner_makes_a_token_for_a_tool_and_revokes_it(
         context.set_default_timeout(15_000)
         try:
             page = context.new_page()
-            _log_in(page)
+            log_in(page, "tina@example.org")
             # The account keeps the language last chosen: each run chooses its own.
             if page.locator("html").get_attribute("lang") != language:
                 page.locator(f".language-switch button[value={language}]").click()
