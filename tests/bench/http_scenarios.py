@@ -52,7 +52,7 @@ class Context:
             return str(url_for(endpoint, **values))
 
 
-def _drive(ctx: Context, url: str, script: str, args: tuple[str, ...] = ()) -> dict[str, Any]:
+def drive(ctx: Context, url: str, script: str, args: tuple[str, ...] = ()) -> dict[str, Any]:
     """wrk on ``url``, with the CPU each part of the stack spent meanwhile, per request."""
     meter = CpuMeter(ctx.stack.cpu_roots())
     figures = run_wrk(url, script, ctx.load, ctx.stack.workdir, args)
@@ -71,7 +71,7 @@ def baseline(ctx: Context) -> dict[str, Any]:
     before = ctx.sql("SELECT count(*) FROM bench_baseline")[0][0]
     url = f"http://127.0.0.1:{ctx.stack.baseline_port}/baseline"
     origin = ctx.stack.base_url
-    figures = _drive(ctx, url, "sign.lua", (ctx.run_id, "FR", origin))
+    figures = drive(ctx, url, "sign.lua", (ctx.run_id, "FR", origin))
     rows = ctx.sql("SELECT count(*) FROM bench_baseline")[0][0] - before
     figures.update(rows_in_db=rows, accepted=_accepted(figures))
     figures["nothing_lost"] = rows >= figures["accepted"]
@@ -94,13 +94,13 @@ def read(ctx: Context) -> dict[str, Any]:
                 results[name + suffix] = {"skipped": "no such route yet"}
                 continue
             url = origin + path
-            results[name + suffix] = _drive(ctx, url, "get.lua")
+            results[name + suffix] = drive(ctx, url, "get.lua")
             results[name + suffix].update(_anonymous_checks(url), served_by=origin)
             if suffix == "" and ctx.stack.nginx_port is not None:
                 # Flat out, p99 is mostly queueing for a core; also measure it at the target.
                 paced = replace(ctx, load=replace(ctx.load, connections=PACED_CONNECTIONS))
                 args = (str(PACED_PAUSE_MS),)
-                results[name + "_paced"] = _drive(paced, url, "get.lua", args)
+                results[name + "_paced"] = drive(paced, url, "get.lua", args)
     return results
 
 
@@ -131,7 +131,7 @@ def sign(ctx: Context) -> dict[str, Any]:
         return {"skipped": "no sign route yet"}
     ctx.stack.sink.new_window()
     args = (ctx.run_id, "FR", ctx.stack.base_url, SIGNED_MARKER)
-    figures = _drive(ctx, ctx.stack.base_url + path, "sign.lua", args)
+    figures = drive(ctx, ctx.stack.base_url + path, "sign.lua", args)
     ctx.sign_emails = f"s-{ctx.run_id}-%"
     # A 200 without the marker is the form again, with an error: a failed signature.
     figures["form_errors"] = _accepted(figures) - figures["accepted_by_body"]
@@ -203,7 +203,7 @@ def confirm(ctx: Context) -> dict[str, Any]:
     watcher = CountWatcher(ctx, ctx.stack.base_url + count_path, edge or None)
     watcher.start()
     try:
-        figures = _drive(ctx, ctx.stack.base_url, "confirm.lua", args)
+        figures = drive(ctx, ctx.stack.base_url, "confirm.lua", args)
     finally:
         watcher.stop()
     figures["tokens_available"] = len(tokens)

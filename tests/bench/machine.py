@@ -46,7 +46,7 @@ def describe(postgres_bin: str) -> dict[str, Any]:
             "wrk": _version("wrk", "--version"),
             **{
                 name: version(name)
-                for name in ("flask", "sqlalchemy", "psycopg", "gunicorn", "celery")
+                for name in ("flask", "sqlalchemy", "psycopg", "gunicorn", "granian", "celery")
             },
             "redis_py": version("redis"),
         },

@@ -108,3 +108,49 @@ def targets(results: dict[str, Any]) -> dict[str, Any]:
     out["api_last_page_p99"] = _target(last, last is not None and last <= 30,
                                        "p99 of page 4,000 <= 30 ms")  # fmt: skip
     return out
+
+
+def _cpu(results: dict[str, Any], *path: str) -> dict[str, Any]:
+    return _get(results, *path, "cpu_ms_per_request") or {}
+
+
+def round2_targets(results: dict[str, Any]) -> dict[str, Any]:
+    """Issue 18's table: each path's rate, ratio, p99 and CPU per request, with its target."""
+    base = _get(results, "baseline", "req_per_s")
+    sign, confirm = results.get("sign") or {}, results.get("confirm") or {}
+    rate = sign.get("req_per_s")
+    ratio = round(rate / base, 3) if rate and base else None
+    web = {
+        "sign": _cpu(results, "sign").get("web"),
+        "confirm": _cpu(results, "confirm").get("web"),
+        "page": _cpu(results, "read", "page_app").get("web"),
+        "count_json": _cpu(results, "read", "count_json_app").get("web"),
+    }
+    edge = _get(results, "confirm", "staleness_under_load", "edge") or {}
+    p95, most = edge.get("p95_s"), edge.get("max_s")
+
+    def at_most(value: Any, limit: float) -> bool:
+        return value is not None and value <= limit
+
+    return {
+        "sign_vs_baseline": _target(ratio, bool(ratio and ratio >= 0.5), ">= 0.5 x baseline"),
+        "sign_p99": _target(sign.get("p99_ms"), at_most(sign.get("p99_ms"), 25), "p99 <= 25 ms"),
+        "sign_web_cpu_ms": _target(web["sign"], at_most(web["sign"], 1.2), "web <= 1.2 ms"),
+        "confirm_web_cpu_ms": _target(web["confirm"], at_most(web["confirm"], 2), "web <= 2 ms"),
+        "page_uncached_web_cpu_ms": _target(web["page"], at_most(web["page"], 3), "web <= 3 ms"),
+        "count_json_uncached_web_cpu_ms": _target(
+            web["count_json"], at_most(web["count_json"], 0.8), "web <= 0.8 ms"
+        ),
+        "count_staleness_edge_p95_s": _target(p95, at_most(p95, 1.5), "p95 <= 1.5 s"),
+        "count_staleness_edge_max_s": _target(most, at_most(most, 2), "max <= 2 s"),
+        # Figures of the issue's table that carry no target of their own.
+        "confirm_vs_baseline": (
+            round(confirm["req_per_s"] / base, 3) if confirm.get("req_per_s") and base else None
+        ),
+        "postgres_cpu_ms": {
+            "sign": _cpu(results, "sign").get("postgres"),
+            "confirm": _cpu(results, "confirm").get("postgres"),
+            "page": _cpu(results, "read", "page_app").get("postgres"),
+            "count_json": _cpu(results, "read", "count_json_app").get("postgres"),
+        },
+    }

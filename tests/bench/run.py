@@ -3,8 +3,8 @@
     .venv/bin/python -m tests.bench.run
 
 Environment (all optional):
-- BENCH_SCENARIOS   comma-separated subset of: baseline,read,sign,confirm,mail,export,timing,
-                    mailing,audience,api
+- BENCH_SCENARIOS   comma-separated subset of: baseline,read,sign,confirm,servers,mail,export,
+                    timing,mailing,audience,api
 - BENCH_DURATION    seconds of load for sign and baseline (default 60); confirm runs for
                     half of it, each of the six read runs for a quarter
 - BENCH_CONNECTIONS wrk connections (default: twice the gunicorn workers)
@@ -41,9 +41,10 @@ from tests.bench import (
     job_scenarios,
     mailing_scenarios,
     seed,
+    server_scenarios,
 )
 from tests.bench.machine import describe
-from tests.bench.report import ratios, targets
+from tests.bench.report import ratios, round2_targets, targets
 from tests.bench.stack import POSTGRES_SETTINGS, WORKER_PRIORITY, running_stack
 from tests.bench.wrk import Load
 
@@ -52,6 +53,7 @@ ALL = (
     "read",
     "sign",
     "confirm",
+    "servers",
     "mail",
     "export",
     "timing",
@@ -120,6 +122,8 @@ def main() -> None:
             "read": lambda: http_scenarios.read(replace(ctx, load=brief)),
             "sign": lambda: http_scenarios.sign(ctx),
             "confirm": lambda: http_scenarios.confirm(replace(ctx, load=short)),
+            # Issue 18: granian against gunicorn, serving both the baseline and Cahier.
+            "servers": lambda: server_scenarios.servers(replace(ctx, load=brief)),
             "mail": lambda: job_scenarios.mail_drain(ctx, settings["drain_emails"]),
             "export": lambda: job_scenarios.export(ctx, settings["export_rows"]),
             # Issue 15: 50,000 supporters expanded into the outbox, then drained.
@@ -145,6 +149,7 @@ def main() -> None:
     document["scenarios"] = results
     document["ratios_to_baseline"] = ratios(results)
     document["targets"] = targets(results)
+    document["targets_round2"] = round2_targets(results)
     document["total_seconds"] = round(time.monotonic() - started, 1)
     print(json.dumps(document, indent=2, default=str))
 

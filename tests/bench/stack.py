@@ -113,6 +113,16 @@ class SinkProcess:
             self.process = None
 
 
+# Issue 18 § 4: what serves Cahier and the baseline, always the same for both.
+SERVER = os.environ.get("BENCH_SERVER", "gunicorn")
+# granian imports its target in each worker: those modules apply the garbage-collector
+# settings that deploy/gunicorn.conf.py's post_worker_init hook applies.
+APPS = {
+    "gunicorn": {"cahier": "app:app", "baseline": "tests.bench.baseline_app:app"},
+    "granian": {"cahier": "deploy.wsgi:app", "baseline": "tests.bench.granian_apps:baseline"},
+}
+
+
 @dataclass
 class Stack:
     postgres: BenchPostgres
@@ -161,22 +171,36 @@ class Stack:
 
     def gunicorn(self, name: str, app: str, port: int, **env: str) -> ManagedProcess:
         """gunicorn with the production config file, on loopback."""
-        process = ManagedProcess(
-            name,
-            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy/gunicorn.conf.py"), app],
-            self.env(GUNICORN_BIND=f"127.0.0.1:{port}", **env),
-            self.log_dir,
-        )
+        command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy/gunicorn.conf.py"),
+                   app]  # fmt: skip
+        return self._serve(name, command, port, GUNICORN_BIND=f"127.0.0.1:{port}", **env)
+
+    def granian(self, name: str, app: str, port: int, **env: str) -> ManagedProcess:
+        """granian (a Rust HTTP server) in WSGI mode, as many processes as gunicorn has sync
+        workers, each running one request at a time as a sync worker does."""
+        command = [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1",
+                   "--port", str(port), "--workers", str(self.web_workers),
+                   "--blocking-threads", "1", "--http", "1", "--no-ws",
+                   "--log-level", "warning", app]  # fmt: skip
+        return self._serve(name, command, port, **env)
+
+    def _serve(self, name: str, command: list[str], port: int, **env: str) -> ManagedProcess:
+        process = ManagedProcess(name, command, self.env(**env), self.log_dir)
         self.processes[name] = process
         process.start()
         wait_for(lambda: _answers(process, port), 60, interval=0.2, what=name)
         return process
 
+    def serve(self, server: str, name: str, app: str, port: int) -> ManagedProcess:
+        """Cahier ("web") or the baseline on ``server``, gunicorn or granian."""
+        start = self.granian if server == "granian" else self.gunicorn
+        return start(name, APPS[server][app], port)
+
     def start_web(self) -> None:
-        self.gunicorn("web", "app:app", self.web_port)
+        self.serve(SERVER, "web", "cahier", self.web_port)
 
     def start_baseline(self) -> None:
-        self.gunicorn("baseline", "tests.bench.baseline_app:app", self.baseline_port)
+        self.serve(SERVER, "baseline", "baseline", self.baseline_port)
 
     def start_nginx(self) -> None:
         from tests.bench.nginx import start_nginx
