@@ -187,8 +187,10 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         "PLEDGE_CHECK_INTERVAL_SECONDS": _float(env, "PLEDGE_CHECK_INTERVAL_SECONDS", 10.0),
         # Bulk invalidations larger than this run as a background job with a progress page.
         "SIGNATURE_BULK_SYNC_LIMIT": _int(env, "SIGNATURE_BULK_SYNC_LIMIT", 500),
-        "COUNT_JSON_MAX_AGE_SECONDS": _int(env, "COUNT_JSON_MAX_AGE_SECONDS", 5),
-        "COUNT_JSON_STALE_SECONDS": _int(env, "COUNT_JSON_STALE_SECONDS", 30),
+        # A browser or CDN keeps count.json this long on top of nginx's at most 1 s and the
+        # fold's lag (docs/performance.md, "Count staleness"): the count stays about 2 s fresh.
+        "COUNT_JSON_MAX_AGE_SECONDS": _int(env, "COUNT_JSON_MAX_AGE_SECONDS", 1),
+        "COUNT_JSON_STALE_SECONDS": _int(env, "COUNT_JSON_STALE_SECONDS", 1),
         # Tests may post public forms without Origin headers; nothing else may.
         "PUBLIC_FORMS_ALLOW_MISSING_ORIGIN": False,
         "CELERY_BEAT_SCHEDULE_FILE": str(instance / "celerybeat-schedule"),

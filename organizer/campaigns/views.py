@@ -6,7 +6,7 @@ csrf_token() or writes the session unless someone is logged in.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 
 from organizer.campaigns import amendments, revisions, services
@@ -15,6 +15,7 @@ from organizer.campaigns.forms import language_name
 from organizer.campaigns.importing import export_snapshot
 from organizer.campaigns.web import init_template_helpers, json_download, public_campaign
 from organizer.db_reads import read_outside_a_transaction
+from organizer.edge_cache import keep_until_the_second_ends
 from organizer.urls import external_url, int_arg, page_number
 
 bp = Blueprint("campaigns", __name__)
@@ -47,7 +48,7 @@ def page(slug: str) -> ResponseReturnValue:
     published = revisions.published_history(campaign)
     if not published:
         abort(404)
-    return render_template(
+    html = render_template(
         "campaigns/page.html",
         campaign=campaign,
         revision=published[0],
@@ -56,6 +57,8 @@ def page(slug: str) -> ResponseReturnValue:
         changelog=published,
         page_url=external_url("campaigns.page", slug=campaign.slug),
     )
+    # The page shows the count too: no older through nginx than count.json.
+    return keep_until_the_second_ends(make_response(html))
 
 
 @bp.get("/c/<slug>/changes")

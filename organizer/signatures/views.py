@@ -15,6 +15,7 @@ from organizer.campaigns import revisions
 from organizer.campaigns.models import Campaign, Revision
 from organizer.campaigns.web import public_campaign
 from organizer.db_reads import read_outside_a_transaction
+from organizer.edge_cache import keep_until_the_second_ends
 from organizer.extensions import db
 from organizer.partners.lines import partner_lines
 from organizer.security import public_form
@@ -238,7 +239,7 @@ def count_json(slug: str) -> ResponseReturnValue:
         f"stale-while-revalidate={config['COUNT_JSON_STALE_SECONDS']}"
     )
     response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    return keep_until_the_second_ends(response)
 
 
 @bp.get("/c/<slug>/signers")
