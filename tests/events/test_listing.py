@@ -132,3 +132,20 @@ def test_distances_use_the_readers_number_format(client, ctx, language, kilometr
     EventFactory(title="In Madrid", **MADRID)
     page = _text(client.get("/events?near=Paris", headers={"Accept-Language": language}))
     assert kilometres in page
+
+
+def test_the_campaign_rollup_counts_held_screenings_attendees_and_those_to_come(ctx):
+    from organizer.events.models import EventReport, EventStatus
+
+    campaign = CampaignFactory()
+    held = [EventFactory(campaign=campaign, status=EventStatus.COMPLETED) for _ in range(2)]
+    EventFactory(campaign=campaign, status=EventStatus.COMPLETED)  # held, not reported
+    EventFactory(campaign=campaign)  # approved, to come
+    EventFactory(campaign=campaign, starts_at=utcnow() - timedelta(days=1))  # passed
+    elsewhere = EventFactory(status=EventStatus.COMPLETED)  # another campaign's
+    db.session.flush()
+    for event, came in zip([*held, elsewhere], (12, 30, 500), strict=True):
+        db.session.add(EventReport(event_id=event.id, attendee_count=came,
+                                   reported_by_id=event.host_id))  # fmt: skip
+    db.session.flush()
+    assert listing.rollup(campaign) == listing.Rollup(screenings=2, attendees=42, upcoming=1)
