@@ -18,7 +18,9 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, cast
 
+import psycopg
 from flask import current_app
+from psycopg.pq import DiagnosticField, ExecStatus
 from sqlalchemy import Connection, Table, bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import scoped_session
 from sqlalchemy.orm.util import identity_key
@@ -174,13 +176,17 @@ _SENT = (
 _SENT_ASYNC = _SENT.where(func.set_config("synchronous_commit", "off", True).is_not(None))
 
 
-# The same statement for psycopg itself, prepared: on an autocommit connection (a batch's,
-# workers/mail.py) it is the whole record of a sent message, one round trip, and going
-# through SQLAlchemy's execute cost more CPU than the round trip.
+# The same statement for libpq itself, prepared on the connection: on an autocommit
+# connection (a batch's, workers/mail.py) it is the whole record of a sent message, one
+# round trip. psycopg's cursor machinery around it (adapting, the prepared-statement cache)
+# cost 90 µs of CPU a message, the statement through libpq alone 43 µs.
+_SENT_NAME = b"cahier_outbox_sent"
 _SENT_SQL = (
-    "UPDATE outbound_email SET status = 'sent', sent_at = %s, last_error = NULL, "
-    "updated_at = %s WHERE id = %s AND set_config('synchronous_commit', 'off', true) IS NOT NULL"
+    b"UPDATE outbound_email SET status = 'sent', sent_at = $1, last_error = NULL, "
+    b"updated_at = $1 WHERE id = $2 AND set_config('synchronous_commit', 'off', true) IS NOT NULL"
 )
+# What PostgreSQL answers for a statement name this connection has not prepared yet.
+_NOT_PREPARED = "26000"
 
 
 def _mark_sent(record: Executor, email_id: int) -> None:
@@ -188,12 +194,40 @@ def _mark_sent(record: Executor, email_id: int) -> None:
     if isinstance(record, Connection) and record.dialect.name == "postgresql":
         driver = record.connection.driver_connection
         if getattr(driver, "autocommit", False):
-            driver.execute(_SENT_SQL, (now, now, email_id), prepare=True)  # type: ignore[union-attr]
+            _mark_sent_libpq(driver.pgconn, now.isoformat().encode(), email_id)  # type: ignore[union-attr]
             return
     dialect = record.dialect if isinstance(record, Connection) else record.get_bind().dialect
     record.execute(
         _SENT_ASYNC if dialect.name == "postgresql" else _SENT, {"email_id": email_id, "now": now}
     )
+
+
+def _mark_sent_libpq(pgconn: Any, now: bytes, email_id: int) -> None:
+    params = [now, str(email_id).encode()]
+    result = pgconn.exec_prepared(_SENT_NAME, params)
+    if result.status == ExecStatus.FATAL_ERROR and _sqlstate(result) == _NOT_PREPARED:
+        # The first message on this connection: no bookkeeping of which connection has
+        # it, since a pooled connection may be a new one under the same object.
+        _check(pgconn, pgconn.prepare(_SENT_NAME, _SENT_SQL, None))
+        result = pgconn.exec_prepared(_SENT_NAME, params)
+    _check(pgconn, result)
+
+
+def _sqlstate(result: Any) -> str:
+    code = result.error_field(DiagnosticField.SQLSTATE)
+    return code.decode() if code else ""
+
+
+def _check(pgconn: Any, result: Any) -> None:
+    """Raise what psycopg would have raised for a failed statement."""
+    if result.status == ExecStatus.COMMAND_OK:
+        return
+    message = (result.error_message or pgconn.error_message or b"").decode(errors="replace")
+    try:
+        error: type[psycopg.Error] = psycopg.errors.lookup(_sqlstate(result) or "08000")
+    except KeyError:  # a code newer than this psycopg
+        error = psycopg.DatabaseError
+    raise error(message.strip())
 
 
 def log_sent_together(sent: Sequence[Outgoing]) -> None:

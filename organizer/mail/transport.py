@@ -144,7 +144,9 @@ def send_pipelined(conn: smtplib.SMTP, sender: str, recipient: str, data: bytes)
         raise smtplib.SMTPRecipientsRefused({recipient: rcpt})
     if start[0] != 354:
         raise smtplib.SMTPDataError(*start)
-    content = _DOT_LINE.sub(b"..", data)
+    # Most messages have no line that starts with a dot: one search finds that out, at a
+    # small fraction of the substitution's cost over a whole message.
+    content = _DOT_LINE.sub(b"..", data) if data.startswith(b".") or b"\n." in data else data
     if not content.endswith(b"\r\n"):
         content += b"\r\n"
     conn.send(content + b".\r\n")

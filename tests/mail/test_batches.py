@@ -143,3 +143,45 @@ def test_a_batch_logs_its_sent_ids_in_one_line(app, services, committed_db, work
     line = " ".join(str(i) for i in ids)
     wait_for(lambda: f"emails {line} (batch) sent" in worker.log(), 30, what="the batch's line")
     assert not any(f"email {i} (batch) sent" in worker.log() for i in ids)
+
+
+@pytest.mark.integration
+def test_a_batch_records_sent_on_a_connection_that_lost_its_statement(app, services,
+                                                                     committed_db):  # fmt: skip
+    """The record goes through libpq, prepared once per connection: a connection whose
+    prepared statements were dropped (DEALLOCATE, DISCARD ALL) prepares it again."""
+    with app.app_context():
+        ids = _rows(3, prefix="prepared")
+        db.session.commit()
+        claimed = outbox.claim_batch(ids)
+        db.session.commit()
+        before = utcnow()
+        with db.engine.connect() as pooled:
+            conn = pooled.execution_options(isolation_level="AUTOCOMMIT")
+            for email in claimed:
+                assert outbox.deliver_claimed(email, conn).status == EmailStatus.SENT
+                conn.exec_driver_sql("DEALLOCATE ALL")
+            # psycopg's own prepared statements went too: no later test gets this connection.
+            pooled.invalidate()
+        rows = db.session.execute(
+            select(OutboundEmail.status, OutboundEmail.sent_at, OutboundEmail.updated_at).where(
+                OutboundEmail.id.in_(ids)
+            )
+        ).all()
+    assert [r.status for r in rows] == [EmailStatus.SENT] * 3
+    assert all(r.sent_at == r.updated_at and before <= r.sent_at <= utcnow() for r in rows)
+
+
+@pytest.mark.integration
+def test_a_failed_record_raises_what_psycopg_would(app, committed_db):
+    import psycopg
+
+    from organizer.mail.delivery import _mark_sent_libpq
+
+    with app.app_context(), db.engine.connect() as pooled:
+        conn = pooled.execution_options(isolation_level="AUTOCOMMIT")
+        pgconn = conn.connection.driver_connection.pgconn
+        with pytest.raises(psycopg.errors.InvalidDatetimeFormat):
+            _mark_sent_libpq(pgconn, b"not a time", 1)
+        # The connection is still usable: autocommit, nothing left open.
+        assert conn.exec_driver_sql("SELECT 1").scalar() == 1
