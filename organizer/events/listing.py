@@ -209,7 +209,10 @@ def rollup(campaign: Campaign) -> Rollup:
     """Screenings held and reported, people who came, and screenings still to come: one
     statement, as the campaign page asks for it on every render."""
     held = (
-        select(func.count(EventReport.id), func.coalesce(func.sum(EventReport.attendee_count), 0))
+        select(
+            func.count(EventReport.id).label("screenings"),
+            func.coalesce(func.sum(EventReport.attendee_count), 0).label("attendees"),
+        )
         .join(Event, Event.id == EventReport.event_id)
         .where(Event.campaign_id == campaign.id, Event.status == EventStatus.COMPLETED)
         .subquery()
@@ -223,5 +226,6 @@ def rollup(campaign: Campaign) -> Rollup:
         )
         .scalar_subquery()
     )
-    screenings, attendees, upcoming = db.session.execute(select(*held.c, coming)).one()
+    row = db.session.execute(select(held.c.screenings, held.c.attendees, coming)).one()
+    screenings, attendees, upcoming = row
     return Rollup(int(screenings or 0), int(attendees or 0), int(upcoming or 0))
