@@ -8,9 +8,12 @@ double click, two tabs or a moderator acting at the same moment never count twic
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from organizer.api import webhooks
 from organizer.api.models import WebhookEvent
@@ -31,7 +34,12 @@ from organizer.supporters import from_actions, tombstones
 
 
 def _by_token(token: str) -> Signature | None:
-    return db.session.scalar(select(Signature).where(Signature.token_hash == hash_token(token)))
+    # Every page a token leads to shows the campaign, and confirming reads its group.
+    return db.session.scalar(
+        select(Signature)
+        .options(joinedload(Signature.campaign))
+        .where(Signature.token_hash == hash_token(token))
+    )
 
 
 def signature_for_token(token: str) -> Signature | None:
@@ -54,7 +62,9 @@ def already_confirmed_by(token: str) -> Signature | None:
 
 def _guarded(signature: Signature, **values: Any) -> bool:
     """UPDATE the signature only if it is still as we read it."""
-    result = db.session.execute(
+    # RETURNING reloads the row in the same statement, where a refresh was a second one.
+    columns = _column_attributes()
+    row = db.session.execute(
         update(Signature)
         .where(
             Signature.id == signature.id,
@@ -62,12 +72,19 @@ def _guarded(signature: Signature, **values: Any) -> bool:
             Signature.suspect == signature.suspect,
         )
         .values(updated_at=utcnow(), **values)
+        .returning(*(getattr(Signature, key) for key in columns))
         .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    ).first()
+    if row is None:
         return False
-    db.session.refresh(signature)
+    for key, value in zip(columns, row, strict=True):
+        set_committed_value(signature, key, value)
     return True
+
+
+@cache
+def _column_attributes() -> tuple[str, ...]:
+    return tuple(prop.key for prop in inspect(Signature).column_attrs)
 
 
 def confirm(token: str) -> Signature | None:

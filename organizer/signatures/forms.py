@@ -60,7 +60,7 @@ def _country_choices(language: str) -> tuple[SelectChoice, ...]:
 
 
 @lru_cache(maxsize=1)
-def _country_codes() -> frozenset[str]:
+def country_codes() -> frozenset[str]:
     return frozenset(code for code, _name in countries("en"))
 
 
@@ -111,7 +111,7 @@ class CountryField(SelectField):
 
     def pre_validate(self, form: Any) -> None:
         # An empty choice is the placeholder: DataRequired says what is missing.
-        if self.data and self.data not in _country_codes():
+        if self.data and self.data not in country_codes():
             raise ValidationError(str(_l("Not a valid choice.")))
 
 

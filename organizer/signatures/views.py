@@ -6,6 +6,8 @@ Anonymous pages are identical for every visitor and set no cookie: the forms car
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
@@ -17,7 +19,7 @@ from organizer.campaigns.web import public_campaign
 from organizer.db_reads import read_outside_a_transaction
 from organizer.edge_cache import keep_until_the_second_ends
 from organizer.extensions import db
-from organizer.partners.lines import partner_lines
+from organizer.partners.lines import PartnerLine, partner_lines
 from organizer.security import public_form
 from organizer.signatures import (
     abuse,
@@ -34,7 +36,9 @@ from organizer.signatures.forms import SignForm, signer_from
 from organizer.signatures.mailing import manage_url
 from organizer.signatures.models import Pledge, PledgeStatus
 from organizer.signatures.panel import init_template_helpers
+from organizer.signatures.quick_form import quick_signer
 from organizer.signatures.settings import settings_for
+from organizer.signatures.signing import Signer
 from organizer.signatures.target import SignTarget, sign_target
 from organizer.sources.web import posted_source
 from organizer.urls import external_url, page_number
@@ -95,15 +99,14 @@ def _submit(
     return _check_email(campaign.slug, signer.address.email, pledge)
 
 
-def _submit_first(target: SignTarget, form: SignForm) -> ResponseReturnValue | None:
+def _submit_first(
+    target: SignTarget, signer: Signer, form: Callable[[], SignForm]
+) -> ResponseReturnValue:
     """The sign form's hot path (organizer.signatures.first), or the form again with a
     challenge to solve when the connection is past its per-IP limit: nothing is stored then."""
-    signer = signer_from(form, _locale(), posted_source(target.campaign_id))
-    if signer is None:
-        return None
     screening = signing.screen(target.campaign_id, signer)
     if screening.reason == abuse.CHALLENGE:
-        return _sign_page(target.slug, form, _challenge_language())
+        return _sign_page(target.slug, form(), _challenge_language())
     try:
         first.sign(target, signer, screening)
         db.session.commit()
@@ -127,14 +130,26 @@ def sign(slug: str) -> ResponseReturnValue:
             abort(404)
         if not target.is_open:
             abort(409, description=_closed_message())
-        form = SignForm(postal_code=target.postal_code).with_partners(
-            partner_lines(target.campaign_id)
-        )
-        if form.validate():
-            done = _submit_first(target, form)
-            if done is not None:
-                return done
+        lines = partner_lines(target.campaign_id)
+        source = posted_source(target.campaign_id)
+        signer = quick_signer(target.postal_code, lines, _locale(), source)
+        if signer is not None:
+            return _submit_first(target, signer, lambda: _validated(target, lines))
+        # Not plain: the form itself judges, and shows what is wrong.
+        form = SignForm(postal_code=target.postal_code).with_partners(lines)
+        if not form.validate():
+            return _sign_page(slug, form)
+        signer = signer_from(form, _locale(), source)
+        if signer is not None:
+            return _submit_first(target, signer, lambda: form)
     return _sign_page(slug, form)
+
+
+def _validated(target: SignTarget, lines: tuple[PartnerLine, ...]) -> SignForm:
+    """The form as WTForms reads it, for the page that asks for a challenge."""
+    form = SignForm(postal_code=target.postal_code).with_partners(lines)
+    form.validate()
+    return form
 
 
 def _sign_page(slug: str, form: SignForm | None, challenge_language: str = "") -> Response:
@@ -179,18 +194,19 @@ def confirm(token: str) -> ResponseReturnValue:
         signature = confirmation.confirm(token)
         if signature is None:
             return _used_or_invalid(token)
-        db.session.commit()
         campaign = signature.campaign
         page_url = external_url("campaigns.page", slug=campaign.slug)
-        return _no_store(
-            render_template(
-                "signatures/confirmed.html",
-                campaign=campaign,
-                signature=signature,
-                page_url=page_url,
-                manage_url=manage_url(signature),
-            )
+        # Rendered before the commit, which expires what the page reads: after it, the
+        # signature and its campaign were each loaded again.
+        body = render_template(
+            "signatures/confirmed.html",
+            campaign=campaign,
+            signature=signature,
+            page_url=page_url,
+            manage_url=manage_url(signature),
         )
+        db.session.commit()
+        return _no_store(body)
     # A GET never confirms: mail scanners open links before people do.
     signature = confirmation.signature_for_token(token)
     if signature is None:
