@@ -14,7 +14,7 @@ bypass the ORM's unit of work (bulk inserts) call :func:`refresh` on what they w
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from sqlalchemy import (
@@ -59,14 +59,22 @@ def suppress(
     _set_flags(email, group_id)
 
 
-def lift(address: str, *, group_id: int | None = None) -> bool:
+def lift(
+    address: str,
+    *,
+    group_id: int | None = None,
+    reasons: Collection[SuppressionReason] | None = None,
+) -> bool:
     """Take the address off the list for the group (or its every-group row when group_id
-    is None); False when there was no such row. Another row may still apply: the flags are
-    read again from what is left."""
+    is None), only where it was put for one of ``reasons`` when given; False when there was
+    no such row. Another row may still apply: the flags are read again from what is left."""
     email = normalized(address)
     _lock(db.session.connection(), email)
     scope = Suppression.group_id.is_(None) if group_id is None else Suppression.group_id == group_id
-    removed = db.session.execute(delete(Suppression).where(Suppression.email == email, scope))
+    query = delete(Suppression).where(Suppression.email == email, scope)
+    if reasons is not None:
+        query = query.where(Suppression.reason.in_(list(reasons)))
+    removed = db.session.execute(query)
     if not removed.rowcount:  # type: ignore[attr-defined]
         return False
     _set_flags(email, group_id)

@@ -13,6 +13,8 @@ from sqlalchemy import select, update
 from organizer.campaigns.models import Campaign
 from organizer.events.models import RSVP
 from organizer.extensions import db
+from organizer.mail import suppression
+from organizer.mail.models import SuppressionReason
 from organizer.signatures.canonical import canonical_email
 from organizer.signatures.consents import Purpose
 from organizer.signatures.models import Commitment, CommitmentStatus, Signature, SignatureConsent
@@ -22,9 +24,10 @@ from organizer.supporters.services import RSVP as RSVP_SOURCE
 
 
 def _group_id(campaign_id: int) -> int:
-    group_id = db.session.scalar(select(Campaign.group_id).where(Campaign.id == campaign_id))
-    assert group_id is not None
-    return group_id
+    # A confirmation has the campaign in the session already: then this runs no query.
+    campaign = db.session.get(Campaign, campaign_id)
+    assert campaign is not None
+    return campaign.group_id
 
 
 def _updates_version(signature: Signature) -> str | None:
@@ -63,8 +66,24 @@ def signature_confirmed(signature: Signature) -> Supporter:
     when signing; its confirmed commitments belong to the same supporter."""
     supporter = _from_signature(signature, SIGNATURE, signature.id, with_consent=True)
     signature.supporter_id = supporter.id
+    if supporter.suppressed:
+        _mailbox_answers(supporter)
     _link_commitments(signature, supporter)
     return supporter
+
+
+# What only said that the mailbox did not take mail. A complaint (the person's word about
+# this group's mail) and an operator's entry stay until they are taken off by hand.
+_MAILBOX_REASONS = (SuppressionReason.HARD_BOUNCE, SuppressionReason.SOFT_BOUNCES)
+
+
+def _mailbox_answers(supporter: Supporter) -> None:
+    """A signer confirmed through the link mailed to the address: that mail arrived, so the
+    bounces that suppressed it no longer hold. Whether mail goes to them is still their
+    status's to say (their consent), here and in each group."""
+    assert supporter.email is not None
+    suppression.lift(supporter.email, group_id=None, reasons=_MAILBOX_REASONS)
+    suppression.lift(supporter.email, group_id=supporter.group_id, reasons=_MAILBOX_REASONS)
 
 
 def commitments_confirmed(signature: Signature) -> Supporter | None:

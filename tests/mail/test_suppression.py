@@ -13,8 +13,10 @@ from organizer.campaigns.models import Revision
 from organizer.db import utcnow
 from organizer.extensions import db
 from organizer.mail.models import SuppressionReason
-from organizer.mail.suppression import lift, suppress
+from organizer.mail.suppression import is_suppressed, lift, suppress
+from organizer.signatures import confirmation
 from organizer.signatures.models import SignatureStatus
+from organizer.signatures.tokens import new_confirmation_token
 from organizer.supporters.audience import Audience, count
 from organizer.supporters.backfill import from_campaign
 from organizer.supporters.erase import erase
@@ -136,6 +138,61 @@ def test_an_erased_supporter_loses_the_flag_and_signing_again_is_flagged(databas
     again = join(group, "ada@example.org")
     assert again.id != ada.id and stored(again) is True
     assert mailable(group) == 0
+
+
+def _revision(campaign):
+    revision = Revision(campaign_id=campaign.id, number=1, snapshot={}, content_hash="c" * 64)
+    db.session.add(revision)
+    db.session.flush()
+    return revision
+
+
+def _pending(campaign, revision, email, *, updates):
+    return SignatureFactory(campaign=campaign, revision_id=revision.id, email=email,
+                            canonical_email=email, status=SignatureStatus.PENDING,
+                            receive_updates=updates)  # fmt: skip
+
+
+def _confirm(signature):
+    token = new_confirmation_token(signature)
+    db.session.flush()
+    assert confirmation.confirm(token) is not None
+    db.session.flush()
+
+
+def test_confirming_a_new_consent_by_mail_lifts_the_bounces_only(ctx):
+    """The confirmation link reached the address: its bounces no longer hold, everywhere.
+    A complaint (the person's word about this group's mail) stays until lifted by hand."""
+    campaign = CampaignFactory(status="published", first_published_at=utcnow())
+    elsewhere = GroupFactory()
+    there = SupporterFactory(group=elsewhere, email="back@example.org")
+    suppress("back@example.org", SuppressionReason.HARD_BOUNCE)
+    suppress("back@example.org", SuppressionReason.SOFT_BOUNCES, group_id=campaign.group_id)
+    suppress("sore@example.org", SuppressionReason.COMPLAINT, group_id=campaign.group_id)
+    assert stored(there) is True
+
+    revision = _revision(campaign)
+    _confirm(_pending(campaign, revision, "back@example.org", updates=True))
+    _confirm(_pending(campaign, revision, "sore@example.org", updates=True))
+
+    supporters = dict(db.session.execute(
+        select(Supporter.email, Supporter.suppressed)
+        .where(Supporter.group_id == campaign.group_id)
+    ).all())  # fmt: skip
+    assert supporters == {"back@example.org": False, "sore@example.org": True}
+    assert stored(there) is False
+    assert is_suppressed("sore@example.org", campaign.group_id)
+    assert not is_suppressed("back@example.org", campaign.group_id)
+
+
+def test_confirming_without_the_updates_consent_lifts_the_bounce_but_sends_nothing(ctx):
+    campaign = CampaignFactory(status="published", first_published_at=utcnow())
+    suppress("quiet@example.org", SuppressionReason.HARD_BOUNCE)
+
+    _confirm(_pending(campaign, _revision(campaign), "quiet@example.org", updates=False))
+
+    assert not is_suppressed("quiet@example.org", campaign.group_id)
+    assert mailable(campaign.group) == 0  # no consent: unsubscribed
 
 
 def test_supporters_inserted_in_bulk_are_flagged(database):
