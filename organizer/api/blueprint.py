@@ -35,8 +35,8 @@ def hal(body: dict[str, Any], status: int = 200, headers: dict[str, str] | None 
     return response
 
 
-def hal_json(text: str, status: int = 200) -> Response:
-    """A body already written as JSON (by its pydantic schema)."""
+def hal_json(text: str | bytes, status: int = 200) -> Response:
+    """A body already written as JSON."""
     return Response(text, status=status, mimetype=HAL_JSON)
 
 

@@ -77,17 +77,21 @@ class Slice:
 Loader = Callable[[Slice], Sequence[Any]]
 
 
+Where = Callable[[], Sequence[ColumnElement[bool]]]
+
+
 def paged(
     key: str,
     path: Sequence[str],
     column: Any,
-    where: Sequence[ColumnElement[bool]],
+    where: Where,
     load: Loader,
     serialize: Callable[[Any], dict[str, Any]],
 ) -> dict[str, Any]:
-    """The page asked for, of the rows matching ``where`` in ``column`` order (an integer
+    """The page asked for, of the rows matching ``where()`` in ``column`` order (an integer
     key). ``load`` returns the rows of a slice in that order, each with its key as ``id``,
-    in one statement for the keys and the rows."""
+    in one statement for the keys and the rows. ``where`` is called only for a count or
+    checkpoints: most pages need neither."""
     wanted = page_request()
     scope = (current_token().group_id, request.path.rstrip("/"), request.args.get("filter", ""))
     paging_scope = (*scope, wanted.per_page)
@@ -98,11 +102,11 @@ def paged(
         seek.remember(paging_scope, wanted.page - 1, rows[0].id - 1)
     if len(rows) == wanted.per_page:
         seek.remember(paging_scope, wanted.page, rows[-1].id)
-    total = seek.total(scope, lambda: _count(column, where))
+    total = seek.total(scope, lambda: _count(column, where()))
     return envelope(key, path, [serialize(row) for row in rows], wanted, total)
 
 
-def _slice(column: Any, where: Sequence[ColumnElement[bool]], wanted: PageRequest,
+def _slice(column: Any, where: Where, wanted: PageRequest,
            scope: tuple[Any, ...], paging_scope: tuple[Any, ...]) -> Slice:  # fmt: skip
     """From the closest known key before the page: the last id of a page this process
     served, or a checkpoint (every CHECKPOINT_EVERY-th id, found in one pass of the index);
@@ -113,7 +117,7 @@ def _slice(column: Any, where: Sequence[ColumnElement[bool]], wanted: PageReques
         page, last_id = known
         start, skip = last_id + 1, (wanted.page - 1 - page) * wanted.per_page
     if skip >= seek.CHECKPOINT_EVERY:
-        marks = seek.checkpoints(scope, lambda: _checkpoints(column, where))
+        marks = seek.checkpoints(scope, lambda: _checkpoints(column, where()))
         mark = wanted.offset // seek.CHECKPOINT_EVERY
         if mark < len(marks) and marks[mark] > start:
             start, skip = marks[mark], wanted.offset - mark * seek.CHECKPOINT_EVERY
