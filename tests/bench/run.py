@@ -7,8 +7,10 @@ Environment (all optional):
                     timing,mailing,audience,api
 - BENCH_DURATION    seconds of load for sign and baseline (default 60); confirm runs for
                     half of it, each of the six read runs for a quarter
-- BENCH_CONNECTIONS wrk connections (default: twice the gunicorn workers)
-- BENCH_WEB_WORKERS gunicorn workers (default: deploy/gunicorn.conf.py's own default)
+- BENCH_SERVER      what serves Cahier and the baseline: granian (default, as deploy/ does)
+                    or gunicorn
+- BENCH_CONNECTIONS wrk connections (default: twice the web processes)
+- BENCH_WEB_WORKERS web processes (default: 2 x cores + 1, as deploy/ has)
 - BENCH_DRAIN_EMAILS, BENCH_EXPORT_ROWS  sizes of the mail and export scenarios
 - BENCH_MAILING_SUPPORTERS  supporters of the mailing scenario (default 50,000)
 - BENCH_AUDIENCE_SUPPORTERS  supporters of the audience-count scenario (default 1,000,000)
@@ -45,7 +47,7 @@ from tests.bench import (
 )
 from tests.bench.machine import describe
 from tests.bench.report import ratios, round2_targets, targets
-from tests.bench.stack import POSTGRES_SETTINGS, WORKER_PRIORITY, running_stack
+from tests.bench.stack import POSTGRES_SETTINGS, SERVER, WORKER_PRIORITY, running_stack
 from tests.bench.wrk import Load
 
 ALL = (
@@ -90,6 +92,7 @@ def _settings() -> dict[str, Any]:
         "timing_rounds": int(env.get("BENCH_TIMING_ROUNDS", "100")),
         "api_people": int(env.get("BENCH_API_PEOPLE", api_scenarios.PEOPLE)),
         "mail_worker_priority": WORKER_PRIORITY,
+        "server": SERVER,
     }
 
 
@@ -106,7 +109,7 @@ def main() -> None:
         app = create_app()
         seed.migrate(app)
         campaign = seed.published_campaign(app)
-        log("starting gunicorn (Cahier and the baseline), nginx, a Celery worker and beat")
+        log(f"starting {SERVER} (Cahier and the baseline), nginx, a Celery worker and beat")
         stack.start_web()
         stack.start_nginx()
         stack.start_baseline()

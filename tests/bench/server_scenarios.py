@@ -24,7 +24,9 @@ def servers(ctx: Context) -> dict[str, Any]:
     """Both servers run side by side; each path is driven on one and then the other, back to
     back, so that a change in the machine's load between paths skews neither."""
     other = next(s for s in SERVERS if s != SERVER)
-    served = {SERVER: ctx, other: _other(ctx, other)}
+    # A run id of its own for each: the sign scenario's addresses come from it, and one
+    # already used by the main sign run would make every POST a signer on file.
+    served = {SERVER: replace(ctx, run_id=f"{ctx.run_id}{SERVER[:2]}"), other: _other(ctx, other)}
     figures: dict[str, dict[str, Any]] = {server: {} for server in SERVERS}
     try:
         for path, drive in PATHS.items():

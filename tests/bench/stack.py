@@ -114,7 +114,7 @@ class SinkProcess:
 
 
 # Issue 18 § 4: what serves Cahier and the baseline, always the same for both.
-SERVER = os.environ.get("BENCH_SERVER", "gunicorn")
+SERVER = os.environ.get("BENCH_SERVER", "granian")
 # granian imports its target in each worker: those modules apply the garbage-collector
 # settings that deploy/gunicorn.conf.py's post_worker_init hook applies.
 APPS = {
