@@ -116,12 +116,7 @@ def main() -> None:
     workers = int(os.environ.get("BENCH_WEB_WORKERS") or multiprocessing.cpu_count() * 2 + 1)
     people = int(os.environ.get("BENCH_API_PEOPLE", PEOPLE))
     with running_stack(workers) as stack:
-        os.environ.update(stack.env())
-        from organizer import create_app
-
-        app = create_app()
-        bench_seed.migrate(app)
-        campaign = bench_seed.published_campaign(app)
+        app, campaign = bench_seed.app_with_campaign(stack.env())
         stack.start_web()
         seconds = int(os.environ.get("BENCH_DURATION", SECONDS))
         ctx = Context(stack, app, campaign, Load(connections=workers * 2, duration=seconds))

@@ -32,6 +32,19 @@ def migrate(app: Flask) -> None:
         baseline_metadata.create_all(db.engine, tables=[baseline_row])
 
 
+def app_with_campaign(env: dict[str, str]) -> tuple[Flask, dict[str, Any]]:
+    """Cahier in this process with the stack's environment, migrated, with the demo
+    campaign published."""
+    import os
+
+    os.environ.update(env)
+    from organizer import create_app
+
+    app = create_app()
+    migrate(app)
+    return app, published_campaign(app)
+
+
 def published_campaign(app: Flask) -> dict[str, Any]:
     """The demo campaign (organizer.demo), published, with its owner."""
     from organizer.demo import seed_demo_campaign, seed_demo_organizer

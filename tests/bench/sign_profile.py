@@ -38,12 +38,7 @@ def log(message: str) -> None:
 def main() -> None:
     results: dict[str, Any] = {"workers": WORKERS, "connections": CONNECTIONS}
     with running_stack(WORKERS) as stack:
-        os.environ.update(stack.env())
-        from organizer import create_app
-
-        app = create_app()
-        seed.migrate(app)
-        campaign = seed.published_campaign(app)
+        app, campaign = seed.app_with_campaign(stack.env())
         stack.start_web()
         stack.start_worker()
         stack.start_beat()
