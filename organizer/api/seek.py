@@ -10,32 +10,45 @@
   does, finds page N - 1 (or one close to it) here.
 
 - Checkpoints: every CHECKPOINT_EVERY-th id of a collection, from one pass of its index,
-  taken the first time a page lies far from any boundary (a pager that starts at page
-  4,000, or pages backwards). From a checkpoint, a page skips fewer than
-  CHECKPOINT_EVERY index entries.
+  taken the first time a page lies far from any boundary (a pager that starts at page 4,000,
+  or pages backwards). From a checkpoint, a page skips fewer than CHECKPOINT_EVERY index
+  entries.
 
-All are kept API_PAGING_CACHE_SECONDS. Within that time, a supporter erased before a page
-shifts it by one (a row seen twice or not at all by a pager that was reading then), as an
-offset would between two requests; a new supporter has a higher id and comes last, and
-shifts nothing. Totals and checkpoints are keyed by the group, the path and the filter,
-boundaries also by the page size; they only cost memory, bounded below, and each entry
-expires on its own.
+All are kept API_PAGING_CACHE_SECONDS. Totals and checkpoints are also shared through Redis
+for that time, so that one web process counts (or passes the index) for all of them: kept
+apart, each of five processes counted the same 100,000 rows once per period, all in the
+same second (PostgreSQL's log, docs/performance.md). The shared copy ends when the first
+one would have, so nothing is kept longer than before.
+Within that time, a supporter erased before a page shifts it by one (a row seen twice or not
+at all by a pager that was reading then), as an offset would between two requests; a new
+supporter has a higher id and comes last, and shifts nothing. Totals and checkpoints are
+keyed by the group, the path and the filter, boundaries also by the page size; they only
+cost memory, bounded below, and each entry expires on its own.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import current_app
+from limits.storage import RedisStorage
+
+from organizer.extensions import limiter
+
+log = logging.getLogger(__name__)
 
 Key = tuple[Any, ...]
 MAX_ENTRIES = 1024
 MAX_SCOPES = 64
 MAX_PAGES_PER_SCOPE = 20_000
 CHECKPOINT_EVERY = 500
+SHARED_PREFIX = "api-seek:"
 
 _totals: OrderedDict[Key, tuple[float, int]] = OrderedDict()
 _bounds: OrderedDict[Key, dict[int, tuple[float, int]]] = OrderedDict()
@@ -49,28 +62,73 @@ def _ttl() -> float:
 T = TypeVar("T")
 
 
-def _kept(cache: OrderedDict[Key, tuple[float, T]], key: Key, make: Callable[[], T]) -> T:
+def _kept(cache: OrderedDict[Key, tuple[float, T]], kind: str, key: Key,
+          make: Callable[[], T]) -> T:  # fmt: skip
     ttl, now = _ttl(), time.monotonic()
     hit = cache.get(key)
     if ttl > 0 and hit is not None and hit[0] > now:
         cache.move_to_end(key)
         return hit[1]
-    value = make()
-    if ttl > 0:
-        cache[key] = (now + ttl, value)
-        cache.move_to_end(key)
-        while len(cache) > MAX_ENTRIES:
-            cache.popitem(last=False)
+    if ttl <= 0:
+        return make()
+    shared_key = SHARED_PREFIX + kind + ":" + hashlib.sha256(repr(key).encode()).hexdigest()
+    shared = _read_shared(shared_key)
+    if shared is None:
+        value = make()
+        _write_shared(shared_key, value, ttl)
+        expires = now + ttl
+    else:
+        seconds_left, value = shared
+        expires = now + seconds_left
+    cache[key] = (expires, value)
+    cache.move_to_end(key)
+    while len(cache) > MAX_ENTRIES:
+        cache.popitem(last=False)
     return value
 
 
+def _redis() -> Any | None:
+    """The rate limiter's pooled Redis connection (the API hits it on every request already);
+    None when the limiter keeps its counts elsewhere."""
+    storage = limiter.limiter.storage
+    return storage.get_connection() if isinstance(storage, RedisStorage) else None
+
+
+def _read_shared(shared_key: str) -> tuple[float, Any] | None:
+    """(seconds left, value) of what another process kept, or None."""
+    client = _redis()
+    if client is None:
+        return None
+    try:
+        raw = client.get(shared_key)
+    except Exception:
+        # Without Redis each process keeps its own, as before.
+        log.warning("API paging cache unavailable", exc_info=True)
+        return None
+    if raw is None:
+        return None
+    until, value = json.loads(raw)
+    seconds_left = until - time.time()
+    return (seconds_left, value) if seconds_left > 0 else None
+
+
+def _write_shared(shared_key: str, value: Any, ttl: float) -> None:
+    client = _redis()
+    if client is None:
+        return
+    try:
+        client.set(shared_key, json.dumps([time.time() + ttl, value]), px=max(1, int(ttl * 1000)))
+    except Exception:
+        log.warning("API paging cache unavailable", exc_info=True)
+
+
 def total(key: Key, count: Callable[[], int]) -> int:
-    return _kept(_totals, key, count)
+    return _kept(_totals, "total", key, count)
 
 
 def checkpoints(key: Key, find: Callable[[], list[int]]) -> list[int]:
     """The ids at positions 0, CHECKPOINT_EVERY, twice that, and so on, of the collection."""
-    return _kept(_checkpoints, key, find)
+    return _kept(_checkpoints, "checkpoints", key, find)
 
 
 def nearest_before(key: Key, page: int) -> tuple[int, int] | None:
@@ -99,7 +157,12 @@ def remember(key: Key, page: int, last_id: int) -> None:
         _bounds.popitem(last=False)
 
 
-def forget() -> None:
+def forget(*, shared: bool = True) -> None:
+    """Drop what this process remembers and, unless ``shared`` is false, the shared copies."""
     _totals.clear()
     _bounds.clear()
     _checkpoints.clear()
+    client = _redis() if shared else None
+    if client is not None:
+        for shared_key in client.scan_iter(match=SHARED_PREFIX + "*"):
+            client.delete(shared_key)

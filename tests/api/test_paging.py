@@ -144,3 +144,45 @@ def test_a_total_is_reused_for_a_while(app, client, group_id, thirty, paging_cac
     assert api_get(client, "/people", token).get_json()["total_records"] == 30
     app.config["API_PAGING_CACHE_SECONDS"] = 0.0
     assert api_get(client, "/people", token).get_json()["total_records"] == 31
+
+
+def test_a_total_counted_by_one_process_serves_the_others(
+    app, client, group_id, thirty, paging_cache
+):
+    """Another web process has nothing of its own (forget(shared=False) makes this one such a
+    process) and takes the total kept in Redis instead of counting again, until it ends."""
+    from organizer.api import seek
+
+    token = make_token(app, group_id)
+    assert api_get(client, "/people", token).get_json()["total_records"] == 30
+    with setup(app):
+        SupporterFactory(group_id=group_id)
+    seek.forget(shared=False)
+    assert api_get(client, "/people", token).get_json()["total_records"] == 30
+    seek.forget()
+    assert api_get(client, "/people", token).get_json()["total_records"] == 31
+
+
+def test_checkpoints_found_by_one_process_serve_the_others(
+    app, client, group_id, thirty, paging_cache, monkeypatch
+):
+    from organizer.api import seek
+
+    monkeypatch.setattr(seek, "CHECKPOINT_EVERY", 4)
+    token = make_token(app, group_id)
+
+    def last_page() -> list[str]:
+        return [public_id(p) for p in embedded(api_get(client, "/people", token, page=10,
+                                                        per_page=3))]  # fmt: skip
+
+    assert last_page() == thirty[27:30]
+    seek.forget(shared=False)
+    # The checkpoints now come from Redis; a wrong one would give another page.
+    import organizer.api.paging as paging
+
+    def no_pass(*_args: object) -> list[int]:
+        raise AssertionError("the index was passed again")
+
+    monkeypatch.setattr(paging, "_checkpoints", no_pass)
+    assert last_page() == thirty[27:30]
+    assert seek._checkpoints, "the shared checkpoints were not kept here"
