@@ -84,7 +84,9 @@ def api(ctx: Any, people: int = PEOPLE) -> dict[str, Any]:
     last = run_wrk(url, "api_pages.lua", side, ctx.stack.workdir,
                    (token, str(pages), str(pages)))  # fmt: skip
     side_by_side = {
-        f"page_{n}": {k: f[k] for k in ("req_per_s", "p50_ms", "p95_ms", "p99_ms", "max_ms")}
+        f"page_{n}": {
+            k: f[k] for k in ("req_per_s", "p50_ms", "p95_ms", "p99_ms", "max_ms", "cpu_steal_pct")
+        }
         for n, f in ((1, first), (pages, last))
     }
     print_side_by_side(side_by_side)

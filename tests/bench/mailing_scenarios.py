@@ -18,6 +18,7 @@ import psycopg
 
 from tests.bench.cpu import CpuMeter
 from tests.bench.http_scenarios import Context
+from tests.bench.machine import Steal
 from tests.bench.seed import plain_url
 from tests.support.services import wait_for
 
@@ -133,14 +134,16 @@ def mailing(ctx: Context, count: int = SUPPORTERS) -> dict[str, Any]:
     group_id = _seed(stack.database_url, ctx.run_id, count)
     mailing_id = _mailing(ctx.app, group_id)
     stack.stop("worker")
+    expand_steal = Steal()
     expand_seconds, batches = _expand(ctx.app, mailing_id)
+    expand_steal_pct = expand_steal.percent()
     rows = ctx.sql(
         "SELECT count(*) FROM mailing_recipient WHERE mailing_id = %s AND email_id IS NOT NULL",
         mailing_id,
     )[0][0]
     stack.sink.new_window()
     stack.start_worker()
-    meter = CpuMeter(stack.cpu_roots())
+    meter, drain_steal = CpuMeter(stack.cpu_roots()), Steal()
     deadline = time.monotonic() + max(600.0, count / 100)
     timed_out = False
     try:
@@ -152,7 +155,7 @@ def mailing(ctx: Context, count: int = SUPPORTERS) -> dict[str, Any]:
         )
     except TimeoutError:
         timed_out = True
-    cpu = meter.stop()
+    cpu, drain_steal_pct = meter.stop(), drain_steal.percent()
     time.sleep(1.0)  # anything sent twice would arrive now
     stats = stack.sink.stats()
     seconds = (stats["last_at"] or 0) - (stats["first_at"] or 0)
@@ -179,5 +182,6 @@ def mailing(ctx: Context, count: int = SUPPORTERS) -> dict[str, Any]:
         "none_sent_twice": stats["window_duplicates"] == 0,
         "outbox_status": {status: n for status, n in statuses},
         "cpu_seconds": cpu,
+        "cpu_steal_pct": {"expansion": expand_steal_pct, "drain": drain_steal_pct},
         "timed_out": timed_out,
     }

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.bench.machine import Steal
+
 LUA = Path(__file__).with_name("lua")
 
 
@@ -33,14 +35,17 @@ def run_wrk(
         wrk, "-t", str(load.threads), "-c", str(load.connections), "-d", f"{load.duration}s",
         "--timeout", f"{load.timeout_seconds}s", "-s", str(combined), url, "--", *args,
     ]  # fmt: skip
+    steal = Steal()
     done = subprocess.run(
         command, capture_output=True, text=True, timeout=load.duration + 120, check=False
     )
+    stolen = steal.percent()
     line = next((ln for ln in done.stdout.splitlines() if ln.startswith("WRK_JSON ")), None)
     if done.returncode != 0 or line is None:
         raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     figures = summarize(json.loads(line.removeprefix("WRK_JSON ")))
     figures["connections"] = load.connections
+    figures["cpu_steal_pct"] = stolen
     return figures
 
 
