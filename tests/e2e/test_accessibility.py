@@ -84,6 +84,7 @@ class Audit:
     def _reflows(self, step: str) -> None:
         """At 320 CSS pixels the page scrolls only vertically (WCAG 1.4.10); wide tables may
         scroll inside their own box."""
+        self.page.wait_for_load_state("load")  # styled, as a browser paints it
         size = self.page.viewport_size
         self.page.set_viewport_size({"width": 320, "height": 640})
         width = self.page.evaluate("document.documentElement.scrollWidth")

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from organizer.events.models import EventStatus
 from organizer.extensions import db
+from tests.e2e.steps import no_sideways_scroll as _no_sideways_scroll
 from tests.factories import PASSWORD, EventFactory, UserFactory
 from tests.letters.conftest import build_campaign
 
@@ -36,13 +37,6 @@ def _log_in(page, email: str) -> None:
 
 def _tool(page, path: str):
     return page.locator(f'.organizer-nav a[href="/organize/{SLUG}{path}"]')
-
-
-def _no_sideways_scroll(page) -> None:
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{page.url} is {overflow}px too wide"
 
 
 def _walk(page, shots, label: str) -> None:

@@ -232,6 +232,7 @@ def test_a_partner_page_embeds_the_form_and_the_signature_counts(app, browser, s
         page.goto(f"{partner}/petition-fr.html", wait_until="domcontentloaded")
         french = page.frame_locator("iframe[src*='/sign']")
         expect(french.get_by_role("button", name="Signer", exact=True)).to_be_visible()
+        page.wait_for_load_state("load")  # the frame's stylesheets too, as a browser paints it
         overflow = french.locator("html").evaluate("html => html.scrollWidth - html.clientWidth")
         assert overflow <= 0
         shots(page, "partner-page-390-french-dark")

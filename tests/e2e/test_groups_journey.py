@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from organizer.extensions import db
 from tests.campaigns.conftest import build_campaign
+from tests.e2e.steps import no_sideways_scroll as _no_sideways_scroll
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
@@ -30,13 +31,6 @@ def _log_in(page, email: str) -> None:
     page.locator("[name=password]").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
-
-
-def _no_sideways_scroll(page) -> None:
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{page.url} is {overflow}px too wide"
 
 
 def _create(page, shots, label: str, name: str) -> str:

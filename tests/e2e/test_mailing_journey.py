@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from organizer.extensions import db
+from tests.e2e.steps import no_sideways_scroll as _no_sideways_scroll
 from tests.factories import PASSWORD
 from tests.support.services import celery_beat
 
@@ -58,13 +59,6 @@ def _log_in(page) -> None:
     page.locator("[name=password]").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
-
-
-def _no_sideways_scroll(page) -> None:
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{page.url} is {overflow}px too wide"
 
 
 def _to_mailings(page) -> None:

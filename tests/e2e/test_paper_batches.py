@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from organizer.extensions import db
+from tests.e2e.steps import no_sideways_scroll as _no_sideways_scroll
 from tests.factories import PASSWORD, UserFactory
 from tests.signatures.conftest import make_campaign
 
@@ -22,17 +23,6 @@ def _log_in(page, email: str) -> None:
     page.locator("[name=password]").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
-
-
-def _no_sideways_scroll(page) -> None:
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    wide = page.evaluate(
-        "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right >"
-        " document.documentElement.clientWidth).map(e => e.tagName + '.' + e.className).slice(0, 8)"
-    )
-    assert overflow <= 0, f"{page.url} is {overflow}px too wide: {wide}"
 
 
 def _to_paper_batches(page) -> None:

@@ -14,6 +14,7 @@ import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
+from tests.e2e.steps import no_sideways_scroll as _no_sideways_scroll
 from tests.factories import PASSWORD
 from tests.support.services import celery_beat
 
@@ -52,13 +53,6 @@ def _log_in(page, email):
     page.locator("[name=password]").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
-
-
-def _no_sideways_scroll(page):
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{page.url} is {overflow}px too wide"
 
 
 def _logo(tmp_path):

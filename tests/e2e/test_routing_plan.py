@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from organizer.demo import DEMO_CAMPAIGN_SLUG, DEMO_ORGANIZER_EMAIL
+from tests.e2e.steps import no_sideways_scroll
 from tests.e2e.test_letters_journey import _seed_demo
 from tests.factories import PASSWORD
 
@@ -46,10 +47,7 @@ def _check_routing(page) -> None:
         expect(_row(page, body)).to_contain_text("C1")
     expect(_row(page, "European Commission")).not_to_contain_text("A1")
     expect(page.get_by_role("rowheader", name="TRAI")).to_have_count(0)
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"the plan is {overflow}px too wide"
+    no_sideways_scroll(page)
 
 
 def test_the_demo_routing_from_the_dashboard_in_english_and_french(

@@ -10,6 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.steps import no_sideways_scroll
+
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 SLUG = "partage"
@@ -264,10 +266,7 @@ def test_the_team_prints_from_share_and_print_reached_from_the_dashboard(
     assert page.locator("img.qr-preview").evaluate("img => img.naturalWidth") > 0
     expect(page.locator("img.preview-card")).to_have_js_property("naturalWidth", 1200)
     page.screenshot(path=str(artifacts / f"sharing-{label}-share-and-print.png"), full_page=True)
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0
+    no_sideways_scroll(page)
     flyer = page.locator(f'a[href="/organize/{SLUG}/share/flyer-fr.pdf"]')
     response = page.request.get(flyer.get_attribute("href"))
     assert response.headers["content-type"] == "application/pdf"

@@ -14,6 +14,7 @@ from organizer.campaigns import revisions
 from organizer.extensions import db
 from organizer.partners.models import Partner, PartnerStatus
 from organizer.signatures.models import SignatureStatus
+from tests.e2e.steps import no_sideways_scroll as _no_sideways_scroll
 from tests.factories import PASSWORD, GroupFactory, SignatureFactory, UserFactory
 from tests.signatures.conftest import make_campaign
 
@@ -48,13 +49,6 @@ def _log_in(page, email: str) -> None:
     page.locator("[name=password]").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
-
-
-def _no_sideways_scroll(page) -> None:
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{page.url} is {overflow}px too wide"
 
 
 def _row(page, code: str):

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from organizer.extensions import db
 from organizer.groups.models import GroupMembership, GroupRole
+from tests.e2e.steps import no_sideways_scroll as _no_sideways_scroll
 from tests.factories import PASSWORD, GroupFactory, SupporterFactory, TagFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
@@ -42,16 +43,6 @@ def _to_supporters(page) -> None:
     page.get_by_role("link", name="Night Riders").first.click()
     page.locator('.organizer-nav a[href="/organize/groups/night-riders/supporters"]').click()
     expect(page).to_have_url(re.compile(r"/supporters$"))
-
-
-def _no_sideways_scroll(page) -> None:
-    # Measured on the loaded page: the text can be in the DOM before the stylesheets are,
-    # and a table laid out without them is wider than the phone.
-    page.wait_for_load_state("load")
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{page.url} is {overflow}px too wide"
 
 
 def _journey(page, shots, label: str) -> None:
