@@ -27,13 +27,7 @@ def child_exit(server, worker):  # noqa: ARG001 (gunicorn's hook signature)
 
 
 def post_worker_init(worker):  # noqa: ARG001 (gunicorn's hook signature)
-    # The app is loaded: its modules, templates and metadata will live as long as the
-    # worker. Frozen, the cycle collector stops walking them at every full collection, which
-    # took 150-200 ms in the middle of a request now and then (the API's p99 went from 200
-    # to 30 ms). A request allocates tens of thousands of objects and frees them at its end:
-    # collecting young objects every 50,000 allocations rather than every 700 cost 5-15 %
-    # less CPU per API page, measured back to back (docs/performance.md).
-    import gc
+    # The app is loaded; organizer.serving says what is done once, and why.
+    from organizer.serving import prepare_web_worker
 
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
+    prepare_web_worker()
