@@ -76,22 +76,36 @@ def _refuse_nul_in_query() -> None:
 
 
 def _set_security_headers(response: Response) -> Response:
+    # Each header only where the view set none: one pass over the response's headers, since
+    # werkzeug's setdefault scans them (and raises a KeyError inside) once per name.
     headers = response.headers
-    policy = headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
+    present = {name.lower() for name, _value in headers}
+    policy = CONTENT_SECURITY_POLICY
+    if "content-security-policy" in present:
+        policy = headers["Content-Security-Policy"]
+    defaults = _DEFAULT_HEADERS
+    if current_app.config["CAHIER_ENV"] == "production":
+        defaults = _DEFAULT_HEADERS + _PRODUCTION_HEADERS
     # Embed pages (organizer.embeds) relax frame-ancestors; X-Frame-Options has no value for
     # a list of origins, so it is sent only where framing is refused outright.
     if "frame-ancestors 'none'" in policy:
-        headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-    if current_app.config["CAHIER_ENV"] == "production":
-        headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+        defaults = defaults + _REFUSE_FRAMING
+    headers.extend([(name, value) for name, value in defaults if name.lower() not in present])
     return response
 
 
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=()"
+_DEFAULT_HEADERS: tuple[tuple[str, str], ...] = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", PERMISSIONS_POLICY),
+)
+_PRODUCTION_HEADERS: tuple[tuple[str, str], ...] = (
+    ("Strict-Transport-Security", "max-age=63072000; includeSubDomains"),
+)
+_REFUSE_FRAMING: tuple[tuple[str, str], ...] = (("X-Frame-Options", "DENY"),)
 
 
 def allow_geolocation(response: Response) -> Response:

@@ -140,11 +140,17 @@ def envelope(
     key: str, path: Sequence[str], items: list[dict[str, Any]], wanted: PageRequest, total: int
 ) -> dict[str, Any]:
     pages = ceil(total / wanted.per_page) if total else 0
-    links: dict[str, dict[str, str]] = {"self": {"href": _page_url(path, wanted.page, wanted)}}
+    base = api_url(*path) + "?"
+    filter_text = request.args.get("filter")
+
+    def url(page: int) -> str:
+        return _page_url(base, page, wanted.per_page, filter_text)
+
+    links: dict[str, dict[str, str]] = {"self": {"href": url(wanted.page)}}
     if wanted.page < pages:
-        links["next"] = {"href": _page_url(path, wanted.page + 1, wanted)}
+        links["next"] = {"href": url(wanted.page + 1)}
     if wanted.page > 1:
-        links["previous"] = {"href": _page_url(path, min(wanted.page - 1, max(pages, 1)), wanted)}
+        links["previous"] = {"href": url(min(wanted.page - 1, max(pages, 1)))}
     return {
         "total_pages": pages,
         "per_page": wanted.per_page,
@@ -155,8 +161,7 @@ def envelope(
     }
 
 
-def _page_url(path: Sequence[str], page: int, wanted: PageRequest) -> str:
-    query: dict[str, str | int] = {"page": page, "per_page": wanted.per_page}
-    if request.args.get("filter"):
-        query["filter"] = request.args["filter"]
-    return api_url(*path) + "?" + urlencode(query)
+def _page_url(base: str, page: int, per_page: int, filter_text: str | None) -> str:
+    if filter_text:
+        return base + urlencode({"page": page, "per_page": per_page, "filter": filter_text})
+    return f"{base}page={page}&per_page={per_page}"  # what urlencode writes for two integers

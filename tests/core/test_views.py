@@ -18,6 +18,32 @@ def test_every_html_response_carries_the_security_headers(client, path):
     assert "frame-ancestors 'none'" in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert response.headers["Permissions-Policy"] == "camera=(), microphone=(), geolocation=()"
+    names = [name.lower() for name, _value in response.headers]
+    assert len(names) == len(set(names)), names
+
+
+def test_a_header_the_view_set_is_kept_and_sent_once(client):
+    listing = client.get("/events")
+    assert listing.headers.getlist("Permissions-Policy") == [
+        "camera=(), microphone=(), geolocation=(self)"
+    ]
+
+
+def test_a_plain_function_is_its_own_sync_form_and_a_coroutine_is_not(app):
+    def view() -> str:
+        return "ok"
+
+    async def coroutine_view() -> str:
+        return "ok"
+
+    assert app.ensure_sync(view) is view
+    assert app.ensure_sync(view) is view  # kept, and still the function itself
+    # Flask's own answer for a coroutine (it needs the async extra, which Cahier has not).
+    with pytest.raises(RuntimeError, match="async"):
+        app.ensure_sync(coroutine_view)
 
 
 def test_an_anonymous_reader_gets_no_cookie(client):
