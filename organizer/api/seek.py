@@ -18,7 +18,9 @@ All are kept API_PAGING_CACHE_SECONDS. Totals and checkpoints are also shared th
 for that time, so that one web process counts (or passes the index) for all of them: kept
 apart, each of five processes counted the same 100,000 rows once per period, all in the
 same second (PostgreSQL's log, docs/performance.md). The shared copy ends when the first
-one would have, so nothing is kept longer than before.
+one would have. When it ends, the first process to miss it claims the work; the others that
+still hold a copy of their own serve it until the new one is written (the time of one count,
+at most CLAIM_SECONDS), instead of counting all at once.
 Within that time, a supporter erased before a page shifts it by one (a row seen twice or not
 at all by a pager that was reading then), as an offset would between two requests; a new
 supporter has a higher id and comes last, and shifts nothing. Totals and checkpoints are
@@ -49,6 +51,9 @@ MAX_SCOPES = 64
 MAX_PAGES_PER_SCOPE = 20_000
 CHECKPOINT_EVERY = 500
 SHARED_PREFIX = "api-seek:"
+CLAIM_SUFFIX = ":claim"
+# Longer than a count of the largest collection takes under load.
+CLAIM_SECONDS = 2.0
 
 _totals: OrderedDict[Key, tuple[float, int]] = OrderedDict()
 _bounds: OrderedDict[Key, dict[int, tuple[float, int]]] = OrderedDict()
@@ -71,9 +76,13 @@ def _kept(cache: OrderedDict[Key, tuple[float, T]], kind: str, key: Key,
         return hit[1]
     if ttl <= 0:
         return make()
-    shared_key = SHARED_PREFIX + kind + ":" + hashlib.sha256(repr(key).encode()).hexdigest()
+    shared_key = shared_key_of(kind, key)
     shared = _read_shared(shared_key)
     if shared is None:
+        if hit is not None and not _claim(shared_key):
+            # Another process is counting (or passing the index) right now: this one serves
+            # the copy that just ended rather than doing the same work in the same instant.
+            return hit[1]
         value = make()
         _write_shared(shared_key, value, ttl)
         expires = now + ttl
@@ -85,6 +94,10 @@ def _kept(cache: OrderedDict[Key, tuple[float, T]], kind: str, key: Key,
     while len(cache) > MAX_ENTRIES:
         cache.popitem(last=False)
     return value
+
+
+def shared_key_of(kind: str, key: Key) -> str:
+    return SHARED_PREFIX + kind + ":" + hashlib.sha256(repr(key).encode()).hexdigest()
 
 
 def _redis() -> Any | None:
@@ -112,12 +125,28 @@ def _read_shared(shared_key: str) -> tuple[float, Any] | None:
     return (seconds_left, value) if seconds_left > 0 else None
 
 
+def _claim(shared_key: str) -> bool:
+    """True if this process is the one to make the value again. The claim lapses after
+    CLAIM_SECONDS, should its holder die before writing; without Redis, every process
+    makes its own."""
+    client = _redis()
+    if client is None:
+        return True
+    try:
+        return bool(client.set(shared_key + CLAIM_SUFFIX, 1, nx=True,
+                               px=int(CLAIM_SECONDS * 1000)))  # fmt: skip
+    except Exception:
+        log.warning("API paging cache unavailable", exc_info=True)
+        return True
+
+
 def _write_shared(shared_key: str, value: Any, ttl: float) -> None:
     client = _redis()
     if client is None:
         return
     try:
         client.set(shared_key, json.dumps([time.time() + ttl, value]), px=max(1, int(ttl * 1000)))
+        client.delete(shared_key + CLAIM_SUFFIX)
     except Exception:
         log.warning("API paging cache unavailable", exc_info=True)
 

@@ -163,6 +163,31 @@ def test_a_total_counted_by_one_process_serves_the_others(
     assert api_get(client, "/people", token).get_json()["total_records"] == 31
 
 
+def test_while_another_process_counts_one_whose_copy_ended_serves_that_copy(
+    app, client, group_id, thirty, paging_cache
+):
+    """The shared total has ended and another process has claimed the count: this one
+    answers with the total it had, and counts itself only once the claim is gone."""
+    from organizer.api import seek
+
+    token = make_token(app, group_id)
+    assert api_get(client, "/people", token).get_json()["total_records"] == 30
+    with setup(app):
+        SupporterFactory(group_id=group_id)
+    (key,) = list(seek._totals)
+    seek._totals[key] = (0.0, seek._totals[key][1])  # this process's copy has ended
+    redis = seek._redis()
+    shared_key = seek.shared_key_of("total", key)
+    redis.delete(shared_key)
+    redis.set(shared_key + seek.CLAIM_SUFFIX, 1, px=60_000)  # another process is counting
+    assert api_get(client, "/people", token).get_json()["total_records"] == 30
+    redis.delete(shared_key + seek.CLAIM_SUFFIX)
+    assert api_get(client, "/people", token).get_json()["total_records"] == 31
+    # The count was written for the others, and its claim released.
+    assert redis.get(shared_key) is not None
+    assert redis.get(shared_key + seek.CLAIM_SUFFIX) is None
+
+
 def test_checkpoints_found_by_one_process_serve_the_others(
     app, client, group_id, thirty, paging_cache, monkeypatch
 ):
