@@ -33,7 +33,7 @@ def deliver(self, email_id: int) -> str:
 
 
 @shared_task(name=outbox.DELIVER_BATCH_TASK)
-def deliver_batch(email_ids: list[int]) -> int:
+def deliver_batch(email_ids: list[int], request_ids: list[str | None] | None = None) -> int:
     """Claim a batch in one statement, then send each message over the worker's SMTP
     connection, recording each outcome in its own commit: a worker killed mid-batch can
     have at most one message in flight (the others it claimed wait for the stale sweep)."""
@@ -59,7 +59,7 @@ def deliver_batch(email_ids: list[int]) -> int:
                 # A short wait goes back to the broker; a long one lives in next_attempt_at,
                 # where the sweeper finds it, as for a single delivery.
                 deliver.apply_async(args=[email.id], countdown=result.retry_in, retry=False)
-    outbox.log_sent_together(sent)
+    outbox.log_sent_together(sent, dict(zip(email_ids, request_ids or [], strict=False)))
     return len(claimed)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import smtplib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, cast
@@ -39,6 +39,7 @@ from organizer.mail.mime import (
 )
 from organizer.mail.models import EmailStatus, OutboundAttachment, OutboundEmail
 from organizer.mail.transport import get_transport
+from organizer.ops.logs import request_id_var
 
 # The outbox's log lines keep the logger name that operators (and alerts) search for.
 log = logging.getLogger("organizer.mail.services")
@@ -230,13 +231,22 @@ def _check(pgconn: Any, result: Any) -> None:
     raise error(message.strip())
 
 
-def log_sent_together(sent: Sequence[Outgoing]) -> None:
-    """One line per kind for the sent messages of a batch, with their ids."""
-    kinds: dict[str, list[str]] = {}
+def log_sent_together(
+    sent: Sequence[Outgoing], origins: Mapping[int, str | None] | None = None
+) -> None:
+    """One line per kind for the sent messages of a batch, with their ids; under the id of
+    the request that wrote them (``origins``, by email id) where it is known."""
+    groups: dict[tuple[str | None, str], list[str]] = {}
     for email in sent:
-        kinds.setdefault(email.kind, []).append(str(email.id))
-    for kind, ids in kinds.items():
-        log.info("emails %s (%s) sent", " ".join(ids), kind)
+        origin = (origins or {}).get(email.id)
+        groups.setdefault((origin, email.kind), []).append(str(email.id))
+    for (origin, kind), ids in groups.items():
+        token = request_id_var.set(origin) if origin else None
+        try:
+            log.info("emails %s (%s) sent", " ".join(ids), kind)
+        finally:
+            if token is not None:
+                request_id_var.reset(token)
 
 
 def _is_permanent(exc: Exception) -> bool:

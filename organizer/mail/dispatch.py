@@ -133,7 +133,11 @@ class Dispatcher:
             finally:
                 request_id_var.reset(token)
             return
-        ids = [email_id for email_id, _ in pending]
-        for start in range(0, len(ids), DELIVER_BATCH):
-            batch = ids[start : start + DELIVER_BATCH]
-            celery.send_task(DELIVER_BATCH_TASK, args=[batch], retry=False)
+        for start in range(0, len(pending), DELIVER_BATCH):
+            batch = pending[start : start + DELIVER_BATCH]
+            ids = [email_id for email_id, _ in batch]
+            # Each email's request id travels beside it, so that the worker's "sent" line
+            # names the request that wrote it, batched or not.
+            origins = [request_id for _, request_id in batch]
+            kwargs = {"request_ids": origins} if any(origins) else {}
+            celery.send_task(DELIVER_BATCH_TASK, args=[ids], kwargs=kwargs, retry=False)

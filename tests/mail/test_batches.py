@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from organizer.extensions import db
 from organizer.mail import services as outbox
 from organizer.mail.dispatch import dispatcher_for
 from organizer.mail.models import EmailStatus, OutboundEmail
+from organizer.ops.logs import request_id_var
 from tests.support.services import wait_for
 
 
@@ -93,10 +95,14 @@ def test_a_batch_is_delivered_once_each_with_failures_recorded(app, services, co
                                                                 worker):  # fmt: skip
     services.smtp.behaviour.refuse["batch3@example.org"] = "550 5.1.1 No such mailbox"
     services.smtp.behaviour.defer_once["batch5@example.org"] = "451 4.3.0 Try again later"
-    with app.app_context():
-        ids = _rows(12)
-        outbox.enqueue_after_commit(ids)
-        db.session.commit()
+    token = request_id_var.set("req-batch-12")  # the request that wrote them
+    try:
+        with app.app_context():
+            ids = _rows(12)
+            outbox.enqueue_after_commit(ids)
+            db.session.commit()
+    finally:
+        request_id_var.reset(token)
 
     def settled() -> list[EmailStatus] | None:
         with app.app_context():
@@ -110,6 +116,12 @@ def test_a_batch_is_delivered_once_each_with_failures_recorded(app, services, co
     assert len(received) == 11 and set(received.values()) == {1}
     assert services.smtp.messages_to("batch3@example.org") == []
     assert len(services.smtp.messages_to("batch5@example.org")) == 1
+    # The worker's "sent" line of the batch names that request.
+    wait_for(
+        lambda: re.search(r"\[req-batch-12\] organizer\.mail\.services: emails [\d ]+ \(\w+\) sent",
+                          worker.log()),
+        10, what="the batch's sent line under the request's id",
+    )  # fmt: skip
 
 
 @pytest.mark.integration

@@ -25,11 +25,13 @@ class _Recorder:
     def __init__(self, fail: bool = False) -> None:
         self.fail = fail
         self.calls: list[tuple[str, list, str | None]] = []
+        self.kwargs: list[dict] = []
 
-    def send_task(self, name: str, args: list, **_: object) -> None:
+    def send_task(self, name: str, args: list, kwargs: dict | None = None, **_: object) -> None:
         if self.fail:
             raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
         self.calls.append((name, args, request_id_var.get()))
+        self.kwargs.append(kwargs or {})
 
 
 class _FakeApp:
@@ -70,6 +72,55 @@ def test_a_lone_id_goes_out_within_the_interval_with_its_request_id():
         request_id_var.reset(token)
     wait_for(lambda: celery.calls, 10, 0.01, "the timed flush")
     assert celery.calls == [(outbox.DELIVER_TASK, [7], "req-42")]
+
+
+def test_a_batch_carries_the_request_id_of_each_of_its_emails():
+    celery = _Recorder()
+    dispatcher = Dispatcher(_FakeApp(celery), interval=3600)  # type: ignore[arg-type]
+    for email_id, request_id in ((1, "req-a"), (2, None), (3, "req-b")):
+        token = request_id_var.set(request_id)
+        try:
+            dispatcher.add([email_id])
+        finally:
+            request_id_var.reset(token)
+    dispatcher.flush()
+    assert celery.calls == [(outbox.DELIVER_BATCH_TASK, [[1, 2, 3]], None)]
+    assert celery.kwargs == [{"request_ids": ["req-a", None, "req-b"]}]
+
+
+def test_a_batch_without_request_ids_sends_none():
+    celery = _Recorder()
+    dispatcher = Dispatcher(_FakeApp(celery), interval=3600)  # type: ignore[arg-type]
+    dispatcher.add([1, 2])
+    dispatcher.flush()
+    assert celery.kwargs == [{}]
+
+
+def test_the_sent_line_of_a_batch_names_the_request_of_each_email():
+    from types import SimpleNamespace
+
+    from organizer.mail import delivery
+
+    seen: list[tuple[str | None, str]] = []
+
+    class Grab(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append((request_id_var.get(), record.getMessage()))
+
+    grab = Grab(level=logging.INFO)
+    delivery.log.addHandler(grab)
+    previous = delivery.log.level
+    delivery.log.setLevel(logging.INFO)
+    sent = [SimpleNamespace(id=n, kind="verify_email") for n in (1, 2, 3)]
+    token = request_id_var.set("task-9")
+    try:
+        delivery.log_sent_together(sent, {1: "req-a", 2: None, 3: "req-a"})  # type: ignore[arg-type]
+    finally:
+        request_id_var.reset(token)
+        delivery.log.removeHandler(grab)
+        delivery.log.setLevel(previous)
+    assert sorted(seen) == [("req-a", "emails 1 3 (verify_email) sent"),
+                            ("task-9", "emails 2 (verify_email) sent")]  # fmt: skip
 
 
 def test_after_a_fork_the_parents_pending_ids_are_not_published_again():

@@ -62,7 +62,8 @@ def test_the_request_id_follows_the_email_into_the_worker(app, services, committ
 
     wait_for(
         lambda: re.search(
-            r"\[trace-signup-7\] organizer\.mail\.services: email \d+ "
+            # Alone, or in a batch with other requests' emails (organizer.mail.dispatch).
+            r"\[trace-signup-7\] organizer\.mail\.services: emails? [\d ]+ "
             r"\(verify_email\) sent",
             worker.log(),
         ),
