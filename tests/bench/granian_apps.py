@@ -1,11 +1,9 @@
-"""The baseline as granian loads it, with the garbage-collector settings that Cahier gets
-from deploy/wsgi.py (and from deploy/gunicorn.conf.py under gunicorn)."""
+"""The baseline as granian loads it, prepared as Cahier's workers are (organizer.serving,
+which deploy/wsgi.py calls, and deploy/gunicorn.conf.py under gunicorn)."""
 
-import gc
-
+from organizer.serving import prepare_web_worker
 from tests.bench.baseline_app import app as baseline
 
-gc.freeze()
-gc.set_threshold(50_000, 20, 100)
+prepare_web_worker()
 
 __all__ = ["baseline"]

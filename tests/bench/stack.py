@@ -115,8 +115,8 @@ class SinkProcess:
 
 # Issue 18 § 4: what serves Cahier and the baseline, always the same for both.
 SERVER = os.environ.get("BENCH_SERVER", "granian")
-# granian imports its target in each worker: those modules apply the garbage-collector
-# settings that deploy/gunicorn.conf.py's post_worker_init hook applies.
+# granian imports its target in each worker: those modules prepare it as
+# deploy/gunicorn.conf.py's post_worker_init hook does (organizer.serving).
 APPS = {
     "gunicorn": {"cahier": "app:app", "baseline": "tests.bench.baseline_app:app"},
     "granian": {"cahier": "deploy.wsgi:app", "baseline": "tests.bench.granian_apps:baseline"},
