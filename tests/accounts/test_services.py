@@ -12,7 +12,11 @@ from tests.factories import PASSWORD, UserFactory
 
 
 def _emails_to(address: str) -> list[OutboundEmail]:
-    return list(db.session.scalars(select(OutboundEmail).where(OutboundEmail.to_addr == address)))
+    return list(
+        db.session.scalars(
+            select(OutboundEmail).where(OutboundEmail.to_addr == address).order_by(OutboundEmail.id)
+        )
+    )
 
 
 def test_register_stores_an_argon2_hash_and_queues_verification(ctx):

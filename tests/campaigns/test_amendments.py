@@ -17,7 +17,11 @@ from .conftest import build_campaign, login, publish, setup
 
 
 def mail_to(address):
-    return list(db.session.scalars(select(OutboundEmail).where(OutboundEmail.to_addr == address)))
+    return list(
+        db.session.scalars(
+            select(OutboundEmail).where(OutboundEmail.to_addr == address).order_by(OutboundEmail.id)
+        )
+    )
 
 
 def test_a_rewording_is_endorsed_accepted_and_everyone_hears(published, owner):

@@ -63,7 +63,9 @@ def _log_in(page) -> None:
 
 def _emails(app, kind: str) -> list[OutboundEmail]:
     with app.app_context():
-        rows = db.session.scalars(select(OutboundEmail).where(OutboundEmail.kind == kind))
+        rows = db.session.scalars(
+            select(OutboundEmail).where(OutboundEmail.kind == kind).order_by(OutboundEmail.id)
+        )
         emails = list(rows)
         for email in emails:
             _ = [a.content for a in email.attachments]  # loaded before the session closes

@@ -62,7 +62,9 @@ def _signature(app, email):
 
 def _mailed(app, email):
     with app.app_context():
-        return db.session.scalars(select(OutboundEmail).where(OutboundEmail.to_addr == email)).all()
+        return db.session.scalars(
+            select(OutboundEmail).where(OutboundEmail.to_addr == email).order_by(OutboundEmail.id)
+        ).all()
 
 
 def test_past_the_ip_limit_the_form_asks_for_a_challenge_and_keeps_nothing(app, shared):

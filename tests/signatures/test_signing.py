@@ -16,7 +16,11 @@ from .conftest import confirm_now, folded_total, sign
 
 
 def _emails(to):
-    return list(db.session.scalars(select(OutboundEmail).where(OutboundEmail.to_addr == to)))
+    return list(
+        db.session.scalars(
+            select(OutboundEmail).where(OutboundEmail.to_addr == to).order_by(OutboundEmail.id)
+        )
+    )
 
 
 def test_signing_stores_a_pending_signature_bound_to_the_published_revision(campaign):
