@@ -15,7 +15,10 @@ import psycopg
 from flask import Flask
 
 from tests.bench.seed import plain_url
+from tests.bench.server_scenarios import SERVERS
+from tests.bench.stack import SERVER
 from tests.bench.wrk import run_wrk
+from tests.support.services import free_port
 
 PEOPLE = 100_000
 PER_PAGE = 25
@@ -68,10 +71,25 @@ def seed(app: Flask, owner_email: str, count: int = PEOPLE) -> dict[str, Any]:
 
 
 def api(ctx: Any, people: int = PEOPLE) -> dict[str, Any]:
+    """Paged through the server the bench runs (granian, as deploy/ does), then through the
+    other one on the same data: issue 16 sets its targets through gunicorn."""
     seeded = seed(ctx.app, ctx.campaign["owner_email"], people)
     token = seeded.pop("token")
     pages = -(-people // PER_PAGE)
-    url = ctx.stack.base_url
+    mine = _page_through(ctx, ctx.stack.base_url, token, pages, SERVER)
+    other = next(s for s in SERVERS if s != SERVER)
+    port = free_port()
+    ctx.stack.serve(other, f"web-{other}", "cahier", port)
+    try:
+        theirs = _page_through(ctx, replace(ctx.stack, web_port=port).base_url, token, pages,
+                               other)  # fmt: skip
+    finally:
+        ctx.stack.stop(f"web-{other}")
+    return {**seeded, "people": people, "pages": pages, "server": SERVER, **mine,
+            "other_server": {"server": other, **theirs}}  # fmt: skip
+
+
+def _page_through(ctx: Any, url: str, token: str, pages: int, server: str) -> dict[str, Any]:
     # wrk runs for a set time (its main thread sleeps that long whatever the Lua says), so
     # the pass over every page is asked in order, starting over at page 1 when done.
     load = replace(ctx.load, connections=PAGERS, threads=1, duration=ctx.load.duration)
@@ -92,23 +110,23 @@ def api(ctx: Any, people: int = PEOPLE) -> dict[str, Any]:
         }
         for n, f in ((1, first), (pages, last))
     }
-    print_side_by_side(side_by_side)
-    return {**seeded, "people": people, "pages": pages, "paging": paging,
-            "first_vs_last_page": side_by_side, "last_page_p99_ms": last["p99_ms"]}  # fmt: skip
+    print_side_by_side(server, side_by_side)
+    return {"paging": paging, "first_vs_last_page": side_by_side,
+            "last_page_p99_ms": last["p99_ms"]}  # fmt: skip
 
 
-def print_side_by_side(figures: dict[str, dict[str, float]]) -> None:
+def print_side_by_side(server: str, figures: dict[str, dict[str, float]]) -> None:
     import sys
 
     names = list(figures)
-    print(f"{'':8}" + "".join(f"{n:>14}" for n in names), file=sys.stderr)
+    print(f"{server:8}" + "".join(f"{n:>14}" for n in names), file=sys.stderr)
     for key in ("p50_ms", "p95_ms", "p99_ms", "max_ms", "req_per_s"):
         print(f"{key:8}" + "".join(f"{figures[n][key]:>14}" for n in names), file=sys.stderr)
 
 
 def main() -> None:
-    """This scenario alone, with only PostgreSQL, Redis and gunicorn (no worker, beat or
-    nginx): ``.venv/bin/python -m tests.bench.api_scenarios``. BENCH_WEB_WORKERS and
+    """This scenario alone, with only PostgreSQL, Redis and the two servers (no worker, beat
+    or nginx): ``.venv/bin/python -m tests.bench.api_scenarios``. BENCH_WEB_WORKERS and
     BENCH_API_PEOPLE as for tests.bench.run."""
     import json
     import multiprocessing

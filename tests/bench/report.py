@@ -99,14 +99,18 @@ def targets(results: dict[str, Any]) -> dict[str, Any]:
     worst = _get(results, "audience", "worst_p95_ms")
     out["audience_count_p95"] = _target(worst, worst is not None and worst <= 200,
                                         "p95 <= 200 ms over 1,000,000 supporters")  # fmt: skip
-    api_rate = _get(results, "api", "paging", "req_per_s")
-    api_p99 = _get(results, "api", "paging", "p99_ms")
-    out["api_paging_rate"] = _target(api_rate, api_rate is not None and api_rate >= 300,
-                                     ">= 300 req/s paging 100,000 people")  # fmt: skip
-    out["api_paging_p99"] = _target(api_p99, api_p99 is not None and api_p99 <= 30, "p99 <= 30 ms")
-    last = _get(results, "api", "last_page_p99_ms")
-    out["api_last_page_p99"] = _target(last, last is not None and last <= 30,
-                                       "p99 of page 4,000 <= 30 ms")  # fmt: skip
+    api = results.get("api") or {}
+    # Issue 16 sets its targets through gunicorn; the scenario pages through both servers.
+    for figures in (api, *([api["other_server"]] if "other_server" in api else [])):
+        suffix = "" if figures is api else f"_{figures.get('server')}"
+        rate, p99 = _get(figures, "paging", "req_per_s"), _get(figures, "paging", "p99_ms")
+        out[f"api_paging_rate{suffix}"] = _target(rate, rate is not None and rate >= 300,
+                                                  ">= 300 req/s paging 100,000 people")  # fmt: skip
+        out[f"api_paging_p99{suffix}"] = _target(p99, p99 is not None and p99 <= 30,
+                                                 "p99 <= 30 ms")  # fmt: skip
+        last = figures.get("last_page_p99_ms")
+        out[f"api_last_page_p99{suffix}"] = _target(last, last is not None and last <= 30,
+                                                    "p99 of page 4,000 <= 30 ms")  # fmt: skip
     return out
 
 
