@@ -29,3 +29,15 @@ def no_sideways_scroll(page: Any) -> None:
         " document.documentElement.clientWidth).map(e => e.tagName + '.' + e.className).slice(0, 8)"
     )
     assert overflow <= 0, f"{page.url} is {overflow}px too wide: {wide}"
+
+
+def within_the_width(page: Any, locator: Any) -> None:
+    """The element lies wholly inside the viewport's width: a button in a table that
+    scrolls in its box passes no_sideways_scroll and still sits off the screen. Nothing is
+    scrolled first: scrolling the element into view would scroll that box."""
+    box = locator.bounding_box()
+    width = page.evaluate("document.documentElement.clientWidth")
+    assert box is not None, f"{locator} is not shown"
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width, (
+        f"{locator} spans {box['x']:.0f} to {box['x'] + box['width']:.0f}px of {width}px"
+    )

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from organizer.extensions import db
-from tests.e2e.steps import log_in, no_sideways_scroll
+from tests.e2e.steps import log_in, no_sideways_scroll, within_the_width
 from tests.factories import SupporterFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
@@ -50,7 +50,9 @@ def _walk(page, shots, label: str, slug: str, texts: dict[str, str]) -> None:
     no_sideways_scroll(page)
     shots(page, f"{label}-token-shown-once")
     assert _people(page, token) == 200
-    page.get_by_role("button", name=re.compile("Parsons")).click()
+    revoke = page.get_by_role("button", name=re.compile("Parsons"))
+    within_the_width(page, revoke)
+    revoke.click()
     expect(page.locator("main")).to_contain_text(texts["revoked"])
     expect(page.locator("#new-token")).to_have_count(0)  # shown once, not again
     no_sideways_scroll(page)

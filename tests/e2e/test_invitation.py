@@ -10,6 +10,7 @@ from sqlalchemy import select
 from organizer.campaigns.models import Membership
 from organizer.extensions import db
 from tests.campaigns.conftest import build_campaign
+from tests.e2e.steps import within_the_width
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
@@ -107,6 +108,7 @@ def test_an_invitation_opened_by_the_wrong_account_changes_nothing(
     page.get_by_role("link", name="Users' terms").click()
     page.get_by_role("link", name="Team", exact=True).first.click()
     shots(page, "team-as-owner-phone")
+    within_the_width(page, page.get_by_role("link", name="Remove Bob"))
     page.get_by_role("link", name="Remove Bob").click()
     expect(page.get_by_role("heading", name="Remove Bob from the team?")).to_be_visible()
     shots(page, "remove-asks-first-phone")

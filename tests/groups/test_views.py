@@ -137,7 +137,9 @@ def test_settings_save_the_name_description_and_address(app, client, team):
         assert (group.name, group.description, group.postal_address) == (
             "Riders United", "We deliver.", "1 Rue X\n75001 Paris"
         )  # fmt: skip
-        entry = db.session.scalars(select(AuditLog).where(AuditLog.object_type == "group")).all()
+        entry = db.session.scalars(
+            select(AuditLog).where(AuditLog.object_type == "group").order_by(AuditLog.id)
+        ).all()
         assert [describe(e) for e in entry][-1] == "Oscar saved the group's settings."
 
 
