@@ -7,16 +7,8 @@ from organizer.accounts import services, tokens
 from organizer.accounts.models import User
 from organizer.accounts.passwords import password_problem, verify_password
 from organizer.extensions import db
-from organizer.mail.models import OutboundEmail
 from tests.factories import PASSWORD, UserFactory
-
-
-def _emails_to(address: str) -> list[OutboundEmail]:
-    return list(
-        db.session.scalars(
-            select(OutboundEmail).where(OutboundEmail.to_addr == address).order_by(OutboundEmail.id)
-        )
-    )
+from tests.support.mail import emails_to
 
 
 def test_register_stores_an_argon2_hash_and_queues_verification(ctx):
@@ -25,7 +17,7 @@ def test_register_stores_an_argon2_hash_and_queues_verification(ctx):
     assert user.email == "ada@example.org"
     assert user.password_hash.startswith("$argon2id$")
     assert user.email_verified_at is None
-    [email] = _emails_to("ada@example.org")
+    [email] = emails_to("ada@example.org")
     assert email.kind == "verify_email"
     assert email.locale == "fr"
 
@@ -34,7 +26,7 @@ def test_registering_a_taken_address_creates_nothing_and_tells_the_owner(ctx):
     owner = UserFactory(email="taken@example.org")
     assert services.register("Eve", "taken@example.org", "another fine passphrase", "en") is None
     assert db.session.scalar(select(db.func.count()).select_from(User)) == 1
-    [email] = _emails_to(owner.email)
+    [email] = emails_to(owner.email)
     assert email.kind == "account_exists"
 
 
@@ -89,8 +81,8 @@ def test_reset_request_emails_only_existing_accounts(ctx):
     user = UserFactory()
     services.request_password_reset(user.email, "en")
     services.request_password_reset("stranger@example.org", "en")
-    assert [e.kind for e in _emails_to(user.email)] == ["reset_password"]
-    assert _emails_to("stranger@example.org") == []
+    assert [e.kind for e in emails_to(user.email)] == ["reset_password"]
+    assert emails_to("stranger@example.org") == []
 
 
 def test_changing_the_password_ends_other_sessions(ctx):

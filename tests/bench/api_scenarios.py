@@ -15,7 +15,7 @@ import psycopg
 from flask import Flask
 
 from tests.bench.seed import plain_url
-from tests.bench.server_scenarios import SERVERS
+from tests.bench.server_scenarios import OTHER_SERVER
 from tests.bench.stack import SERVER
 from tests.bench.wrk import run_wrk
 from tests.support.services import free_port
@@ -77,7 +77,7 @@ def api(ctx: Any, people: int = PEOPLE) -> dict[str, Any]:
     token = seeded.pop("token")
     pages = -(-people // PER_PAGE)
     mine = _page_through(ctx, ctx.stack.base_url, token, pages, SERVER)
-    other = next(s for s in SERVERS if s != SERVER)
+    other = OTHER_SERVER
     port = free_port()
     ctx.stack.serve(other, f"web-{other}", "cahier", port)
     try:

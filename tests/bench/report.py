@@ -101,8 +101,10 @@ def targets(results: dict[str, Any]) -> dict[str, Any]:
                                         "p95 <= 200 ms over 1,000,000 supporters")  # fmt: skip
     api = results.get("api") or {}
     # Issue 16 sets its targets through gunicorn; the scenario pages through both servers.
-    for figures in (api, *([api["other_server"]] if "other_server" in api else [])):
-        suffix = "" if figures is api else f"_{figures.get('server')}"
+    runs = {"": api}
+    if "other_server" in api:
+        runs[f"_{api['other_server']['server']}"] = api["other_server"]
+    for suffix, figures in runs.items():
         rate, p99 = _get(figures, "paging", "req_per_s"), _get(figures, "paging", "p99_ms")
         out[f"api_paging_rate{suffix}"] = _target(rate, rate is not None and rate >= 300,
                                                   ">= 300 req/s paging 100,000 people")  # fmt: skip

@@ -18,12 +18,13 @@ from tests.bench.stack import SERVER
 from tests.support.services import free_port
 
 SERVERS = ("gunicorn", "granian")
+OTHER_SERVER = next(s for s in SERVERS if s != SERVER)
 
 
 def servers(ctx: Context) -> dict[str, Any]:
     """Both servers run side by side; each path is driven on one and then the other, back to
     back, so that a change in the machine's load between paths skews neither."""
-    other = next(s for s in SERVERS if s != SERVER)
+    other = OTHER_SERVER
     # A run id of its own for each: the sign scenario's addresses come from it, and one
     # already used by the main sign run would make every POST a signer on file.
     served = {SERVER: replace(ctx, run_id=f"{ctx.run_id}{SERVER[:2]}"), other: _other(ctx, other)}

@@ -3,25 +3,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select
 
 from organizer.campaigns import amendments, revisions
 from organizer.campaigns.models import AmendmentKind, AmendmentStatus, Membership, Role
 from organizer.campaigns.services import CampaignError
 from organizer.extensions import db
-from organizer.mail.models import OutboundEmail
 from tests.factories import UserFactory
+from tests.support.mail import emails_to
 from tests.support.web import csrf_token, submit
 
 from .conftest import build_campaign, login, publish, setup
-
-
-def mail_to(address):
-    return list(
-        db.session.scalars(
-            select(OutboundEmail).where(OutboundEmail.to_addr == address).order_by(OutboundEmail.id)
-        )
-    )
 
 
 def test_a_rewording_is_endorsed_accepted_and_everyone_hears(published, owner):
@@ -48,7 +39,7 @@ def test_a_rewording_is_endorsed_accepted_and_everyone_hears(published, owner):
     )
     assert revisions.published_revision(published).number == 1
     for person in (proposer, fan):
-        [email] = mail_to(person.email)
+        [email] = emails_to(person.email)
         assert email.kind == "amendment_outcome"
         assert "accepted" in email.subject.lower()
         assert "Good idea." in email.text_body
@@ -84,7 +75,7 @@ def test_a_decline_needs_a_note_and_is_mailed(published, owner):
     with pytest.raises(CampaignError):
         amendments.decline(amendment, owner, "  ")
     amendments.decline(amendment, owner, "We keep it.")
-    [email] = mail_to(proposer.email)
+    [email] = emails_to(proposer.email)
     assert "declined" in email.subject.lower() and "We keep it." in email.text_body
     assert revisions.draft_revision(published) is None
 
@@ -170,7 +161,7 @@ def test_the_web_flow(app, client):
     assert response.status_code == 302
     assert "Accepted into revision 2." in owner_client.get(detail).get_data(as_text=True)
     with app.app_context():
-        assert len(mail_to(proposer_email)) == 1 and len(mail_to(fan_email)) == 1
+        assert len(emails_to(proposer_email)) == 1 and len(emails_to(fan_email)) == 1
 
 
 def test_owners_and_organizers_hear_of_a_proposal_in_the_transaction(published, owner):
@@ -182,18 +173,18 @@ def test_owners_and_organizers_hear_of_a_proposal_in_the_transaction(published, 
         published, proposer, AmendmentKind.REWORD, "A1", "Publish every ad.", "Shorter."
     )
     for person in (owner, organizer):
-        [email] = mail_to(person.email)
+        [email] = emails_to(person.email)
         assert email.kind == "amendment_proposed"
         assert email.subject == f"New amendment on A1: {published.title}"
         assert f"{proposer.display_name} proposes to reword demand A1" in email.text_body
         assert "Publish every ad." in email.text_body and "Shorter." in email.text_body
         assert f"/c/{published.slug}/amendments/{amendment.id}" in email.text_body
-    assert mail_to(moderator.email) == [] and mail_to(proposer.email) == []
+    assert emails_to(moderator.email) == [] and emails_to(proposer.email) == []
 
 
 def test_an_organizer_who_proposes_is_not_told_of_their_own_proposal(published, owner):
     amendments.propose(published, owner, AmendmentKind.REMOVE, "A2", "", "Redundant.")
-    assert mail_to(owner.email) == []
+    assert emails_to(owner.email) == []
 
 
 def test_an_endorsement_can_be_withdrawn_while_the_amendment_is_open(published, owner):

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import pytest
 from flask import g
-from sqlalchemy import select
 
 from organizer.events import rsvp
 from organizer.extensions import db
-from organizer.mail.models import OutboundEmail
 from tests.factories import EventFactory
 
 
@@ -18,13 +16,6 @@ def confirmed_guest(event, email, party_size=1, name="Guest", locale="en"):
     guest = rsvp.confirm(asked.confirm_token)
     db.session.flush()
     return guest
-
-
-def emails_to(address, template=None):
-    statement = select(OutboundEmail).where(OutboundEmail.to_addr == address)
-    if template:
-        statement = statement.where(OutboundEmail.kind == template)
-    return list(db.session.scalars(statement.order_by(OutboundEmail.id)))
 
 
 @pytest.fixture

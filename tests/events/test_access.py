@@ -13,8 +13,9 @@ import pytest
 from organizer.campaigns.models import Role
 from organizer.events import rsvp
 from tests.campaigns.conftest import build_campaign, publish
-from tests.events.conftest import emails_to, login
+from tests.events.conftest import login
 from tests.factories import EventFactory, MembershipFactory, UserFactory
+from tests.support.mail import emails_to
 
 HREF = re.compile(r'href="([^"]+)"')
 URL = re.compile(r"https?://[^\s\"'<>]+")

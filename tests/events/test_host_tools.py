@@ -9,8 +9,9 @@ import pytest
 
 from organizer.db import utcnow
 from organizer.events import host_tools
-from tests.events.conftest import confirmed_guest, emails_to
+from tests.events.conftest import confirmed_guest
 from tests.factories import EventFactory
+from tests.support.mail import emails_to
 
 
 @pytest.fixture

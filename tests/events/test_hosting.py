@@ -16,8 +16,9 @@ from organizer.events.models import Event, EventReport, EventStatus, RSVPStatus
 from organizer.events.rsvp import guests as event_guests
 from organizer.extensions import db
 from tests.campaigns.conftest import build_campaign, publish
-from tests.events.conftest import confirmed_guest, emails_to, login
+from tests.events.conftest import confirmed_guest, login
 from tests.factories import EventFactory, MembershipFactory, UserFactory
+from tests.support.mail import emails_to
 from tests.support.web import csrf_token, submit
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -13,8 +13,9 @@ from organizer.events.hosting import EventDetails
 from organizer.events.models import EventMode, RSVPStatus
 from organizer.events.times import local, zone
 from organizer.extensions import db
-from tests.events.conftest import confirmed_guest, emails_to
+from tests.events.conftest import confirmed_guest
 from tests.factories import EventFactory
+from tests.support.mail import emails_to
 
 
 def _details(event, **changes):

@@ -11,8 +11,9 @@ from organizer.events import hosting, reminders, rsvp
 from organizer.events.hosting import EventDetails
 from organizer.events.models import EventMode, Reminder, ReminderKind, ReminderStatus
 from organizer.extensions import db
-from tests.events.conftest import confirmed_guest, emails_to
+from tests.events.conftest import confirmed_guest
 from tests.factories import EventFactory
+from tests.support.mail import emails_to
 
 
 def _rows(guest):

@@ -8,8 +8,9 @@ from sqlalchemy import select
 from organizer.events import links, rsvp
 from organizer.events.models import RSVP, Reminder, RSVPStatus
 from organizer.extensions import db
-from tests.events.conftest import confirmed_guest, emails_to
+from tests.events.conftest import confirmed_guest
 from tests.factories import EventFactory, UserFactory
+from tests.support.mail import emails_to
 
 
 def test_capacity_counts_party_sizes_and_the_rest_wait(event):

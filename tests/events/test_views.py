@@ -12,8 +12,9 @@ from icalendar import Calendar
 from organizer.db import utcnow
 from organizer.events.models import EventMode, EventStatus, RSVPStatus, Visibility
 from organizer.extensions import db
-from tests.events.conftest import confirmed_guest, emails_to
+from tests.events.conftest import confirmed_guest
 from tests.factories import EventFactory
+from tests.support.mail import emails_to
 
 ORIGIN = {"Origin": "http://localhost"}
 SECRET_STREET = "7 impasse Secrète"

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from organizer.events import reminders
 from organizer.extensions import db
-from organizer.mail.models import OutboundEmail, SuppressionReason
+from organizer.mail.models import SuppressionReason
 from organizer.mail.policy import may_send_updates
 from organizer.mail.suppression import suppress
 from organizer.signatures import counting, milestones
@@ -21,6 +21,7 @@ from organizer.supporters.status import change_status, supporter_for
 from tests.events.conftest import confirmed_guest
 from tests.factories import EventFactory, GroupFactory, SupporterFactory, UserFactory
 from tests.signatures.conftest import confirm_now, make_campaign, sign
+from tests.support.mail import emails_to
 
 
 @pytest.fixture
@@ -65,12 +66,7 @@ def test_suppression_refuses_for_its_group_or_for_all(group):
 
 
 def _kinds(address):
-    return [
-        e.kind
-        for e in db.session.scalars(
-            select(OutboundEmail).where(OutboundEmail.to_addr == address).order_by(OutboundEmail.id)
-        )
-    ]
+    return [e.kind for e in emails_to(address)]
 
 
 def _unsubscribe(group_id, address):

@@ -12,9 +12,9 @@ import redis
 from sqlalchemy import select
 
 from organizer.extensions import db, limiter
-from organizer.mail.models import OutboundEmail
 from organizer.signatures.models import Signature
 from tests.factories import UserFactory
+from tests.support.mail import emails_to
 from tests.support.web import submit
 
 from .conftest import ORIGIN, make_campaign, setup
@@ -62,9 +62,7 @@ def _signature(app, email):
 
 def _mailed(app, email):
     with app.app_context():
-        return db.session.scalars(
-            select(OutboundEmail).where(OutboundEmail.to_addr == email).order_by(OutboundEmail.id)
-        ).all()
+        return emails_to(email)
 
 
 def test_past_the_ip_limit_the_form_asks_for_a_challenge_and_keeps_nothing(app, shared):

@@ -11,16 +11,9 @@ from organizer.mail.models import OutboundEmail
 from organizer.signatures.consents import Purpose, has_consent, text_version
 from organizer.signatures.models import Signature, SignatureConsent, SignatureStatus
 from organizer.signatures.signing import Outcome
+from tests.support.mail import emails_to
 
 from .conftest import confirm_now, folded_total, sign
-
-
-def _emails(to):
-    return list(
-        db.session.scalars(
-            select(OutboundEmail).where(OutboundEmail.to_addr == to).order_by(OutboundEmail.id)
-        )
-    )
 
 
 def test_signing_stores_a_pending_signature_bound_to_the_published_revision(campaign):
@@ -40,7 +33,7 @@ def test_signing_stores_a_pending_signature_bound_to_the_published_revision(camp
     assert {c.given_at for c in given} == {signature.created_at}
     assert not has_consent(signature, Purpose.NAME_TO_AUTHORITIES)
     assert signature.ip_hmac and "192.0.2.1" not in signature.ip_hmac
-    [email] = _emails("ada@example.org")
+    [email] = emails_to("ada@example.org")
     assert email.kind == "signature_confirm"
     assert "/s/confirm/" in email.text_body and "/s/manage/" in email.text_body
     # A confirmation is transactional: no unsubscribe header on it.
@@ -86,7 +79,7 @@ def test_signing_twice_does_not_count_twice(campaign):
     confirm_now(signature)
     outcome, again = sign(campaign, "ADA@example.org")
     assert outcome == Outcome.ALREADY_SIGNED and again.id == signature.id
-    assert [e.kind for e in _emails("ada@example.org")][-1] == "signature_already"
+    assert [e.kind for e in emails_to("ada@example.org")][-1] == "signature_already"
     assert folded_total(campaign) == 1
 
 
@@ -94,7 +87,7 @@ def test_honeypot_signatures_are_suspect_never_mailed_nor_counted(campaign):
     outcome, signature = sign(campaign, "bot@example.org", honeypot="http://spam.example")
     assert outcome == Outcome.SUSPECT and signature.suspect
     assert signature.suspect_reason == "honeypot"
-    assert _emails("bot@example.org") == []
+    assert emails_to("bot@example.org") == []
 
 
 def test_over_the_hard_ip_limit_signatures_are_quietly_suspect(app, campaign):
@@ -173,8 +166,8 @@ def test_the_worker_resends_to_the_address_on_file(campaign):
     _outcome, signature = sign(campaign, "jane.doe@gmail.com")
     outcome = _sign_again(campaign, "janedoe+again@gmail.com", utcnow())
     assert outcome == Outcome.RESENT and signature.confirmation_sends == 2
-    assert [e.kind for e in _emails("jane.doe@gmail.com")] == ["signature_confirm"] * 2
-    assert _emails("janedoe+again@gmail.com") == []
+    assert [e.kind for e in emails_to("jane.doe@gmail.com")] == ["signature_confirm"] * 2
+    assert emails_to("janedoe+again@gmail.com") == []
 
 
 def test_the_worker_takes_the_new_form_of_a_withdrawn_signature(campaign):
@@ -196,7 +189,7 @@ def test_the_worker_ignores_a_signature_newer_than_the_request(campaign):
     requested_at = utcnow() - timedelta(seconds=1)
     _outcome, signature = sign(campaign, "ada@example.org")
     assert _sign_again(campaign, "ada@example.org", requested_at) is None
-    assert signature.confirmation_sends == 1 and len(_emails("ada@example.org")) == 1
+    assert signature.confirmation_sends == 1 and len(emails_to("ada@example.org")) == 1
     assert _sign_again(campaign, "nobody@example.org", utcnow()) is None
 
 
@@ -223,4 +216,4 @@ def test_a_lost_sign_again_task_is_swept_and_done_once(campaign, app):
     assert sign_again.run(request_id) == Outcome.RESENT
     assert sign_again.run(request_id) is None
     assert db.session.scalars(select(SignAgainRequest)).all() == []
-    assert signature.confirmation_sends == 2 and len(_emails("ada@example.org")) == 2
+    assert signature.confirmation_sends == 2 and len(emails_to("ada@example.org")) == 2
