@@ -418,13 +418,25 @@ def celery_beat(env: dict[str, str], log_dir: Path, schedule_file: Path) -> Mana
     return beat
 
 
+THREADS_PER_WEB_WORKER = 4
+
+
 def web_server(env: dict[str, str], log_dir: Path, port: int, workers: int = 1) -> ManagedProcess:
+    """gunicorn with no proxy in front, so with threads: a connection that sends nothing holds
+    a thread (up to 5 s, then gthread moves it to its poller), not the whole process as it
+    holds a sync worker. Chromium opens connections ahead of need; in a fresh clone's CI run
+    two of them held both sync workers until gunicorn's 30 s timeout killed them ("WORKER
+    TIMEOUT ... no URI read"), while a page's frame waited for its document."""
     web = ManagedProcess(
         "web",
         [
             sys.executable,
             "-m",
             "gunicorn",
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(THREADS_PER_WEB_WORKER),
             "--workers",
             str(workers),
             "--bind",
